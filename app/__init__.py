@@ -1,0 +1,1 @@
+"""Real Estate API: a layered FastAPI service over PostgreSQL."""

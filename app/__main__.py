@@ -1,0 +1,151 @@
+"""Command line of the service: `python -m app --help`."""
+
+import asyncio
+import json
+import os
+from typing import Annotated
+
+import typer
+import uvicorn
+from pydantic import ValidationError
+from result import Err
+
+from app.core.config.components import Components
+from app.core.config.db.embedded import start_embedded_postgres
+from app.core.config.db.engine import create_engine, create_sessionmaker
+from app.core.config.db.migrations import upgrade_to_head
+from app.core.config.logging import configure_logging
+from app.core.config.settings import Settings
+from app.features.shared.cpf import normalize_cpf
+from app.features.shared.unit_of_work import UnitOfWork
+from app.features.users.repository import UserRepository
+from app.features.users.service import UserService
+
+cli = typer.Typer(help="Real Estate API: serve, migrate and administer.", no_args_is_help=True)
+
+
+def _load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as error:
+        problems = "\n".join(
+            f"  - {'.'.join(str(part) for part in item['loc']) or 'settings'}: {item['msg']}"
+            for item in error.errors()
+        )
+        typer.secho(f"Invalid configuration:\n{problems}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=2) from error
+
+
+def _database_url(settings: Settings) -> tuple[str, bool]:
+    """The configured database URL, or a freshly started embedded one (and whether it is)."""
+    if settings.database_url is not None:
+        return settings.database_url.get_secret_value(), False
+    typer.echo(f"DATABASE_URL is unset: embedded PostgreSQL in {settings.embedded_database_dir}/")
+    return start_embedded_postgres(settings.embedded_database_dir), True
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    reload: Annotated[bool, typer.Option(help="Restart on code changes (development).")] = False,
+) -> None:
+    """Serve the API. Without DATABASE_URL, start and migrate an embedded PostgreSQL first."""
+    settings = _load_settings()
+    configure_logging(settings)
+    url, embedded = _database_url(settings)
+    if embedded:
+        upgrade_to_head(url)
+        os.environ["DATABASE_URL"] = url
+    typer.echo(f"Serving on http://{host}:{port} (docs at /docs)")
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=None if reload else workers,
+        reload=reload,
+        log_config=None,
+        access_log=False,
+        proxy_headers=True,
+    )
+
+
+@cli.command()
+def migrate() -> None:
+    """Upgrade the database schema to the latest migration."""
+    settings = _load_settings()
+    configure_logging(settings)
+    url, _ = _database_url(settings)
+    upgrade_to_head(url)
+    typer.echo("Database schema is at head.")
+
+
+def _admin_password() -> str:
+    if password := os.environ.get("ADMIN_PASSWORD"):
+        return password
+    return str(typer.prompt("Admin password", hide_input=True, confirmation_prompt=True))
+
+
+async def _create_admin(settings: Settings, url: str, *, cpf: str, name: str) -> str:
+    engine = create_engine(settings, url)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            components = Components.from_settings(settings)
+            users = UserService(
+                uow=UnitOfWork(session),
+                users=UserRepository(session),
+                passwords=components.passwords,
+                hasher=components.hasher,
+                cursors=components.cursors,
+            )
+            exists = (await UserRepository(session).get_by_cpf(cpf)).is_ok()
+            password = None if exists else _admin_password()
+            result = await users.create_admin(name=name, cpf=cpf, password=password)
+            if isinstance(result, Err):
+                raise typer.BadParameter(result.err_value.detail)
+            return "promoted to admin" if exists else "created as admin"
+    finally:
+        await engine.dispose()
+
+
+@cli.command("create-admin")
+def create_admin(
+    cpf: Annotated[str, typer.Option(help="CPF of the admin (with or without punctuation).")],
+    name: Annotated[str, typer.Option(help="Full name, 4 to 120 characters.")],
+) -> None:
+    """Create an admin, or promote the account with this CPF.
+
+    The password comes from the ADMIN_PASSWORD environment variable or a prompt,
+    never from the command line.
+    """
+    digits = normalize_cpf(cpf)
+    if digits is None:
+        raise typer.BadParameter("not a valid CPF", param_hint="--cpf")
+    name = name.strip()
+    if not 4 <= len(name) <= 120:
+        raise typer.BadParameter("must have 4 to 120 characters", param_hint="--name")
+    settings = _load_settings()
+    configure_logging(settings)
+    url, embedded = _database_url(settings)
+    if embedded:
+        upgrade_to_head(url)
+    outcome = asyncio.run(_create_admin(settings, url, cpf=digits, name=name))
+    typer.echo(f"User with CPF ***.{digits[3:6]}.***-** {outcome}.")
+
+
+@cli.command("check-config")
+def check_config() -> None:
+    """Print the effective settings (secrets redacted); exit 2 when they are invalid."""
+    settings = _load_settings()
+    typer.echo(json.dumps(settings.model_dump(mode="json"), indent=2, default=str))
+
+
+def main() -> None:
+    """Entry point of `python -m app` and the `real-estate-api` script."""
+    cli()
+
+
+if __name__ == "__main__":
+    main()

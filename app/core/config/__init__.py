@@ -1,0 +1,1 @@
+"""Configuration and wiring of the infrastructure: settings, database, auth, logging, server."""

@@ -1,0 +1,1 @@
+"""Authentication plumbing: access-token encoding and decoding."""

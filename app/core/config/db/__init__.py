@@ -1,0 +1,1 @@
+"""Database plumbing: declarative base, engine, sessions and the embedded server."""

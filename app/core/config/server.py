@@ -1,0 +1,55 @@
+"""Server wiring: lifespan, middleware, exception handlers and API docs."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from app.core.config.db.engine import create_engine, create_sessionmaker
+from app.core.config.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from app.core.config.settings import Settings
+from app.core.errors.openapi import install_problem_openapi
+from app.core.errors.problems import REQUEST_ID_HEADER, install_problem_handlers
+
+
+class DatabaseNotConfiguredError(RuntimeError):
+    """The app was started without a database URL (and not through `python -m app serve`)."""
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Open the connection pool for the app's lifetime and dispose of it on shutdown."""
+    settings: Settings = app.state.settings
+    if settings.database_url is None:
+        raise DatabaseNotConfiguredError(
+            "DATABASE_URL is not set. Set it, or start with `python -m app serve`, "
+            "which runs an embedded PostgreSQL when it is unset."
+        )
+    engine = create_engine(settings, settings.database_url.get_secret_value())
+    app.state.engine = engine
+    app.state.sessionmaker = create_sessionmaker(engine)
+    try:
+        yield
+    finally:
+        await engine.dispose()
+
+
+def install_middleware(app: FastAPI, settings: Settings) -> None:
+    """Add middleware; the last added runs first, so request ids wrap everything."""
+    if settings.cors_allow_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_allow_origins,
+            allow_methods=["*"],
+            allow_headers=["*"],
+            expose_headers=[REQUEST_ID_HEADER, "ETag", "Location", "Retry-After"],
+        )
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_body_bytes)
+    app.add_middleware(RequestContextMiddleware)
+
+
+def install_error_handling(app: FastAPI) -> None:
+    """Problem documents for every error, in responses and in the OpenAPI schema."""
+    install_problem_handlers(app)
+    install_problem_openapi(app)

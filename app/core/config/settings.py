@@ -1,0 +1,97 @@
+"""Application settings, read from the environment and `.env` only."""
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Self
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_JWT_SECRET = "dev-only-secret-change-me-please-0123456789"  # noqa: S105
+MIN_JWT_SECRET_BYTES = 32
+
+
+class Environment(StrEnum):
+    """Where the service runs; production turns on the strict checks."""
+
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    """Every knob of the service. Field names map to upper-case environment variables."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        frozen=True,
+        hide_input_in_errors=True,
+    )
+
+    environment: Environment = Environment.DEVELOPMENT
+    log_level: str = "INFO"
+
+    database_url: SecretStr | None = Field(
+        default=None,
+        description="postgresql+asyncpg://... or postgresql://...; unset = embedded PostgreSQL.",
+    )
+    embedded_database_dir: Path = Path(".data/postgres")
+    database_pool_size: int = Field(default=10, ge=1, le=200)
+    database_max_overflow: int = Field(default=10, ge=0, le=200)
+    database_pool_timeout_seconds: float = Field(default=10.0, gt=0)
+    database_pool_pre_ping: bool = True
+    database_echo: bool = False
+
+    jwt_secret: SecretStr = SecretStr(DEFAULT_JWT_SECRET)
+    jwt_algorithm: str = "HS256"
+    jwt_issuer: str = "real-estate-api"
+    jwt_audience: str = "real-estate-api"
+    access_token_ttl_seconds: int = Field(default=15 * 60, ge=30, le=24 * 3600)
+
+    argon2_memory_kib: int = Field(default=19 * 1024, ge=19 * 1024)
+    argon2_time_cost: int = Field(default=2, ge=2)
+    argon2_parallelism: int = Field(default=1, ge=1)
+
+    cors_allow_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    max_request_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    problem_type_base_url: str = Field(
+        default="",
+        description="Prefix of problem `type` URIs; empty = relative `/errors/<code>` links.",
+    )
+
+    @field_validator("cors_allow_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("jwt_algorithm")
+    @classmethod
+    def _symmetric_algorithm(cls, value: str) -> str:
+        if value not in {"HS256", "HS384", "HS512"}:
+            raise ValueError("jwt_algorithm must be one of HS256, HS384, HS512")
+        return value
+
+    @model_validator(mode="after")
+    def _refuse_weak_production_secrets(self) -> Self:
+        if self.environment is Environment.PRODUCTION:
+            secret = self.jwt_secret.get_secret_value()
+            if secret == DEFAULT_JWT_SECRET:
+                raise ValueError(
+                    "JWT_SECRET is the development default; set a random secret of at least "
+                    f"{MIN_JWT_SECRET_BYTES} bytes (e.g. `python -c 'import secrets; "
+                    "print(secrets.token_urlsafe(48))'`)"
+                )
+            if len(secret.encode()) < MIN_JWT_SECRET_BYTES:
+                raise ValueError(f"JWT_SECRET must be at least {MIN_JWT_SECRET_BYTES} bytes long")
+            if self.database_url is None:
+                raise ValueError("DATABASE_URL is required in production")
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        """Whether the strict production behaviour applies."""
+        return self.environment is Environment.PRODUCTION

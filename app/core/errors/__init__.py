@@ -1,0 +1,1 @@
+"""Domain error base class, the generated catalogue and their HTTP rendering."""

@@ -1,0 +1,128 @@
+"""OpenAPI descriptions of problem responses, generated from the same error classes."""
+
+from collections import defaultdict
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from app.core.errors.base import BaseError
+from app.core.errors.catalogue import InternalError, ValidationError
+from app.core.errors.problems import PROBLEM_MEDIA_TYPE, problem_type_uri
+
+PROBLEM_SCHEMA_REF = "#/components/schemas/Problem"
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "type": "object",
+    "description": "An RFC 9457 problem document; `code` is a catalogue code (see /errors).",
+    "required": ["type", "title", "status", "detail", "instance", "code"],
+    "properties": {
+        "type": {"type": "string", "description": "URI of the error's documentation."},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string", "description": "Path of the request that failed."},
+        "code": {"type": "string", "description": "Catalogue code, e.g. USER_NOT_FOUND."},
+        "request_id": {"type": "string", "description": "Echo of the X-Request-ID header."},
+        "errors": {
+            "type": "array",
+            "description": "Only for VALIDATION_ERROR: one entry per invalid field.",
+            "items": {
+                "type": "object",
+                "required": ["loc", "msg", "type"],
+                "properties": {
+                    "loc": {
+                        "type": "array",
+                        "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]},
+                    },
+                    "msg": {"type": "string"},
+                    "type": {"type": "string"},
+                },
+            },
+        },
+    },
+}
+
+
+def _example(error: type[BaseError]) -> dict[str, Any]:
+    value: dict[str, Any] = {
+        "type": problem_type_uri("", error.code),
+        "title": error.title,
+        "status": error.status,
+        "detail": error.description,
+        "instance": "/api/v1/...",
+        "code": error.code,
+    }
+    if error is ValidationError:
+        value["errors"] = [{"loc": ["body", "field"], "msg": "Field required", "type": "missing"}]
+    return {"summary": error.code, "value": value}
+
+
+def problem_responses(*errors: type[BaseError]) -> dict[int | str, dict[str, Any]]:
+    """The `responses=` mapping of a route that can fail with `errors`."""
+    by_status: dict[int, list[type[BaseError]]] = defaultdict(list)
+    for error in errors:
+        by_status[error.status].append(error)
+    return {
+        status: {
+            "description": " / ".join(f"`{error.code}`: {error.title}" for error in group),
+            "content": {
+                PROBLEM_MEDIA_TYPE: {
+                    "schema": {"$ref": PROBLEM_SCHEMA_REF},
+                    "examples": {error.code: _example(error) for error in group},
+                }
+            },
+        }
+        for status, group in sorted(by_status.items())
+    }
+
+
+def _add_validation_problem(responses: dict[str, Any]) -> None:
+    """Put VALIDATION_ERROR among an operation's 422 problems, replacing FastAPI's schema."""
+    validation = problem_responses(ValidationError)[422]
+    existing = responses.get("422", {})
+    problem = existing.get("content", {}).get(PROBLEM_MEDIA_TYPE)
+    if problem is None:
+        responses["422"] = validation
+        return
+    problem["examples"] = {
+        ValidationError.code: _example(ValidationError),
+        **problem.get("examples", {}),
+    }
+    existing["description"] = f"{validation['description']} / {existing['description']}"
+
+
+def _standard_problems(schema: dict[str, Any]) -> None:
+    """Describe FastAPI's own 422 and the catch-all 500 as problems on every operation."""
+    internal = problem_responses(InternalError)[500]
+    for path_item in schema.get("paths", {}).values():
+        for operation in path_item.values():
+            responses = operation.setdefault("responses", {})
+            if "requestBody" in operation or operation.get("parameters"):
+                _add_validation_problem(responses)
+            responses.setdefault("500", internal)
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components.pop("HTTPValidationError", None)
+    components.pop("ValidationError", None)
+    components["Problem"] = PROBLEM_SCHEMA
+
+
+def install_problem_openapi(app: FastAPI) -> None:
+    """Generate the app's OpenAPI document with problem schemas in place of FastAPI's."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+                tags=app.openapi_tags,
+                servers=app.servers,
+            )
+            _standard_problems(schema)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

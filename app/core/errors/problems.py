@@ -1,0 +1,127 @@
+"""RFC 9457 problem documents: rendering and the exception handlers that produce them."""
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.core.errors.base import BaseError
+from app.core.errors.catalogue import (
+    BadRequest,
+    InternalError,
+    MethodNotAllowed,
+    NotAuthenticated,
+    NotFound,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    ValidationError,
+)
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+REQUEST_ID_HEADER = "X-Request-ID"
+
+logger = logging.getLogger("app.errors")
+
+_HTTP_STATUS_ERRORS: dict[int, type[BaseError]] = {
+    400: BadRequest,
+    401: NotAuthenticated,
+    404: NotFound,
+    405: MethodNotAllowed,
+    413: PayloadTooLarge,
+    415: UnsupportedMediaType,
+    422: ValidationError,
+}
+
+
+class ProblemResponse(JSONResponse):
+    """A JSON response with the problem+json media type."""
+
+    media_type = PROBLEM_MEDIA_TYPE
+
+
+def problem_type_uri(base_url: str, code: str) -> str:
+    """URI of the documentation of the error `code`."""
+    return f"{base_url.rstrip('/')}/errors/{code.lower().replace('_', '-')}"
+
+
+def request_id_of(request: Request) -> str | None:
+    """The id the request-id middleware gave this request, if any."""
+    return getattr(request.state, "request_id", None)
+
+
+def render_problem(
+    request: Request,
+    error: BaseError,
+    *,
+    extra_members: Mapping[str, Any] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> ProblemResponse:
+    """Render `error` as a problem document answering `request`."""
+    settings = request.app.state.settings
+    body: dict[str, Any] = {
+        "type": problem_type_uri(settings.problem_type_base_url, error.code),
+        "title": error.title,
+        "status": error.status,
+        "detail": error.detail,
+        "instance": request.url.path,
+        "code": error.code,
+        **error.extensions,
+        **(extra_members or {}),
+    }
+    all_headers = {**error.headers, **(headers or {})}
+    if (request_id := request_id_of(request)) is not None:
+        body.setdefault("request_id", request_id)
+        all_headers[REQUEST_ID_HEADER] = request_id
+    return ProblemResponse(body, status_code=error.status, headers=all_headers)
+
+
+async def _domain_error(request: Request, exc: Exception) -> ProblemResponse:
+    assert isinstance(exc, BaseError)  # noqa: S101 - registered for BaseError only
+    return render_problem(request, exc)
+
+
+async def _validation_error(request: Request, exc: Exception) -> ProblemResponse:
+    assert isinstance(exc, RequestValidationError)  # noqa: S101 - registered for it only
+    # Never echo `input` back: it may hold a password.
+    errors = [
+        {"loc": list(error["loc"]), "msg": error["msg"], "type": error["type"]}
+        for error in exc.errors()
+    ]
+    detail = "; ".join(
+        f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}" for error in errors
+    )
+    return render_problem(request, ValidationError(detail), extra_members={"errors": errors})
+
+
+async def _http_error(request: Request, exc: Exception) -> ProblemResponse:
+    assert isinstance(exc, StarletteHTTPException)  # noqa: S101 - registered for it only
+    error_class = _HTTP_STATUS_ERRORS.get(exc.status_code)
+    detail = exc.detail if isinstance(exc.detail, str) else None
+    headers = dict(exc.headers or {})
+    if error_class is None:
+        # Starlette and FastAPI raise no other status; keep the one given, honestly labelled.
+        response = render_problem(
+            request, InternalError(detail), extra_members={"status": exc.status_code}
+        )
+        response.status_code = exc.status_code
+        return response
+    if error_class is NotFound:
+        detail = f"No resource at {request.method} {request.url.path}."
+    return render_problem(request, error_class(detail), headers=headers)
+
+
+async def _unhandled_error(request: Request, exc: Exception) -> ProblemResponse:
+    logger.exception("unhandled error", extra={"method": request.method, "path": request.url.path})
+    return render_problem(request, InternalError())
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Make every error the app can produce answer as a problem document."""
+    app.add_exception_handler(BaseError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unhandled_error)

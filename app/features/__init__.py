@@ -1,0 +1,1 @@
+"""Business features, one package each (model, repository, service, exceptions)."""

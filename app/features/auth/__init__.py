@@ -1,0 +1,1 @@
+"""Authentication: sign-in sessions, credentials and access tokens."""

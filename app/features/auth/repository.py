@@ -1,0 +1,52 @@
+"""Data access for sign-in sessions."""
+
+from uuid import UUID
+
+from result import Err, Ok, Result
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.features.auth.exceptions import InvalidToken
+from app.features.auth.model import AuthSession
+from app.features.shared.timestamps import utcnow
+from app.features.users.model import User
+
+
+class AuthSessionRepository:
+    """Reads and writes sign-in sessions. Never commits."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, auth_session: AuthSession) -> AuthSession:
+        """Insert a session."""
+        self._session.add(auth_session)
+        await self._session.flush()
+        return auth_session
+
+    async def active_user(self, *, user_id: UUID, session_id: UUID) -> Result[User, InvalidToken]:
+        """The user owning a live session, in one query; ended sessions are an Err."""
+        user = await self._session.scalar(
+            select(User)
+            .join(AuthSession, AuthSession.user_id == User.id)
+            .where(
+                User.id == user_id,
+                AuthSession.id == session_id,
+                AuthSession.revoked_at.is_(None),
+            )
+        )
+        if user is None:
+            return Err(InvalidToken("The session of this token has ended; sign in again."))
+        return Ok(user)
+
+    async def revoke_all(self, user_id: UUID, *, except_id: UUID | None = None) -> int:
+        """End every live session of a user but `except_id`; return how many ended."""
+        query = (
+            update(AuthSession)
+            .where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        )
+        if except_id is not None:
+            query = query.where(AuthSession.id != except_id)
+        result = await self._session.execute(query)
+        return int(getattr(result, "rowcount", 0))

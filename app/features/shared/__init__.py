@@ -1,0 +1,1 @@
+"""Domain code shared by several features."""

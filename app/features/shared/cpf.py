@@ -1,0 +1,32 @@
+"""Brazilian CPF numbers: normalisation and check-digit validation."""
+
+import re
+
+_FORMATTED = re.compile(r"^\d{3}\.\d{3}\.\d{3}-\d{2}$")
+_DIGITS = re.compile(r"^\d{11}$")
+
+
+def _check_digit(digits: str) -> str:
+    weight_start = len(digits) + 1
+    total = sum(
+        int(digit) * weight
+        for digit, weight in zip(digits, range(weight_start, 1, -1), strict=True)
+    )
+    remainder = total * 10 % 11
+    return "0" if remainder == 10 else str(remainder)
+
+
+def normalize_cpf(raw: str) -> str | None:
+    """Return the 11 digits of a valid CPF, or None.
+
+    Accepts "529.982.247-25" or "52998224725"; refuses wrong check digits and
+    numbers whose digits are all equal (e.g. "111.111.111-11").
+    """
+    candidate = raw.strip()
+    if _FORMATTED.match(candidate):
+        candidate = candidate.replace(".", "").replace("-", "")
+    if not _DIGITS.match(candidate) or len(set(candidate)) == 1:
+        return None
+    expected = _check_digit(candidate[:9])
+    expected += _check_digit(candidate[:9] + expected)
+    return candidate if candidate[9:] == expected else None

@@ -1,0 +1,53 @@
+"""Argon2id password hashing that never blocks the event loop."""
+
+import asyncio
+from typing import Self
+
+from argon2 import PasswordHasher as Argon2Hasher
+from argon2 import Type
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from app.core.config.settings import Settings
+
+
+class PasswordHasher:
+    """Hashes and verifies passwords with argon2id in worker threads."""
+
+    def __init__(self, *, memory_kib: int, time_cost: int, parallelism: int) -> None:
+        self._argon2 = Argon2Hasher(
+            memory_cost=memory_kib, time_cost=time_cost, parallelism=parallelism, type=Type.ID
+        )
+        self._dummy_hash: str | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Self:
+        """Build the hasher with the configured cost parameters."""
+        return cls(
+            memory_kib=settings.argon2_memory_kib,
+            time_cost=settings.argon2_time_cost,
+            parallelism=settings.argon2_parallelism,
+        )
+
+    async def hash(self, password: str) -> str:
+        """Hash `password` with a fresh salt."""
+        return await asyncio.to_thread(self._argon2.hash, password)
+
+    async def verify(self, password_hash: str, password: str) -> bool:
+        """Whether `password` matches `password_hash`."""
+        return await asyncio.to_thread(self._verify, password_hash, password)
+
+    async def verify_nothing(self, password: str) -> None:
+        """Spend the time of a real verification, so unknown accounts are not told apart."""
+        if self._dummy_hash is None:
+            self._dummy_hash = await self.hash("not a real password: it only burns the same time")
+        await self.verify(self._dummy_hash, password)
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        """Whether `password_hash` was made with other parameters than today's."""
+        return self._argon2.check_needs_rehash(password_hash)
+
+    def _verify(self, password_hash: str, password: str) -> bool:
+        try:
+            return self._argon2.verify(password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False

@@ -1,0 +1,84 @@
+"""Data access for users."""
+
+from collections.abc import Sequence
+from datetime import datetime
+from uuid import UUID
+
+from result import Err, Ok, Result
+from sqlalchemy import select, tuple_
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.config.db.errors import violated_constraint
+from app.features.users.exceptions import UserAlreadyExists, UserNotFound
+from app.features.users.model import Role, User
+
+_CONFLICTS = {
+    "uq_users_cpf": "An account with this CPF already exists.",
+    "uq_users_email": "An account with this e-mail already exists.",
+}
+
+
+class UserRepository:
+    """Reads and writes users. Never commits."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, user_id: UUID) -> Result[User, UserNotFound]:
+        """Find a user by id."""
+        user = await self._session.get(User, user_id)
+        return Ok(user) if user is not None else Err(UserNotFound())
+
+    async def get_by_cpf(self, cpf: str) -> Result[User, UserNotFound]:
+        """Find a user by CPF (11 digits)."""
+        user = await self._session.scalar(select(User).where(User.cpf == cpf))
+        return Ok(user) if user is not None else Err(UserNotFound())
+
+    async def add(self, user: User) -> Result[User, UserAlreadyExists]:
+        """Insert a user; a taken CPF or e-mail is an Err."""
+        return await self._flush(user, add=True)
+
+    async def save(self, user: User) -> Result[User, UserAlreadyExists]:
+        """Write the changes made to a loaded user; a taken e-mail is an Err."""
+        return await self._flush(user)
+
+    async def delete(self, user: User) -> None:
+        """Remove a user (their sessions go with them)."""
+        await self._session.delete(user)
+        await self._session.flush()
+
+    async def count_admins(self) -> int:
+        """How many admins exist, locking them until commit.
+
+        The lock makes two concurrent demotions wait for each other, so they cannot
+        both see a second admin and leave none.
+        """
+        admin_ids = await self._session.scalars(
+            select(User.id).where(User.role == Role.ADMIN).with_for_update()
+        )
+        return len(admin_ids.all())
+
+    async def list_page(
+        self, *, role: Role | None, after: tuple[datetime, UUID] | None, limit: int
+    ) -> Sequence[User]:
+        """Up to `limit` users in sign-up order, starting after the `(created_at, id)` key."""
+        query = select(User).order_by(User.created_at, User.id).limit(limit)
+        if role is not None:
+            query = query.where(User.role == role)
+        if after is not None:
+            query = query.where(tuple_(User.created_at, User.id) > tuple_(*after))
+        return (await self._session.scalars(query)).all()
+
+    async def _flush(self, user: User, *, add: bool = False) -> Result[User, UserAlreadyExists]:
+        # The savepoint keeps the request's transaction usable after a refused write.
+        try:
+            async with self._session.begin_nested():
+                if add:
+                    self._session.add(user)
+                await self._session.flush()
+        except IntegrityError as exc:
+            if (constraint := violated_constraint(exc)) in _CONFLICTS:
+                return Err(UserAlreadyExists(_CONFLICTS[constraint]))
+            raise
+        return Ok(user)

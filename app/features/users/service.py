@@ -1,0 +1,148 @@
+"""Account use cases: sign-up, profiles, roles and the admin's user management."""
+
+from datetime import datetime
+from typing import TypedDict
+from uuid import UUID
+
+from result import Err, Ok, Result
+
+from app.core.errors.catalogue import InvalidCursor
+from app.features.shared.pagination import CursorCodec, Page, page_scope
+from app.features.shared.unit_of_work import UnitOfWork
+from app.features.shared.utils.password_hasher import PasswordHasher
+from app.features.users.exceptions import (
+    LastAdmin,
+    PasswordRejected,
+    UserAlreadyExists,
+    UserNotFound,
+)
+from app.features.users.model import Role, User
+from app.features.users.passwords import PasswordPolicy
+from app.features.users.repository import UserRepository
+
+
+class UserChanges(TypedDict, total=False):
+    """The fields a PATCH may change; absent keys stay as they are."""
+
+    name: str
+    email: str | None
+    role: Role
+
+
+class UserService:
+    """Account use cases. Every successful write commits once, as its last step."""
+
+    def __init__(
+        self,
+        *,
+        uow: UnitOfWork,
+        users: UserRepository,
+        passwords: PasswordPolicy,
+        hasher: PasswordHasher,
+        cursors: CursorCodec,
+    ) -> None:
+        self._uow = uow
+        self._users = users
+        self._passwords = passwords
+        self._hasher = hasher
+        self._cursors = cursors
+
+    async def sign_up(
+        self, *, name: str, cpf: str, password: str, email: str | None = None
+    ) -> Result[User, UserAlreadyExists | PasswordRejected]:
+        """Register a new collector, or say why not."""
+        if (refusal := self._passwords.refusal_for(password, cpf=cpf)) is not None:
+            return Err(refusal)
+        password_hash = await self._hasher.hash(password)
+        user = User(name=name, cpf=cpf, password_hash=password_hash, email=email)
+        created = await self._users.add(user)
+        if created.is_ok():
+            await self._uow.commit()
+        return created
+
+    async def create_admin(
+        self, *, name: str, cpf: str, password: str | None
+    ) -> Result[User, UserAlreadyExists | PasswordRejected]:
+        """Create an admin, or promote the existing account with this CPF.
+
+        Promoting keeps the account's password; creating needs one.
+        """
+        existing = await self._users.get_by_cpf(cpf)
+        if isinstance(existing, Ok):
+            user = existing.ok_value
+            user.role = Role.ADMIN
+            saved = await self._users.save(user)
+        elif password is None:
+            return Err(PasswordRejected("A new admin needs a password."))
+        else:
+            if (refusal := self._passwords.refusal_for(password, cpf=cpf)) is not None:
+                return Err(refusal)
+            password_hash = await self._hasher.hash(password)
+            user = User(name=name, cpf=cpf, password_hash=password_hash, role=Role.ADMIN)
+            saved = await self._users.add(user)
+        if saved.is_ok():
+            await self._uow.commit()
+        return saved
+
+    async def get(self, user_id: UUID) -> Result[User, UserNotFound]:
+        """One user by id."""
+        return await self._users.get(user_id)
+
+    async def update(
+        self, user_id: UUID, changes: UserChanges
+    ) -> Result[User, UserNotFound | UserAlreadyExists | LastAdmin]:
+        """Apply `changes` to a user; demoting the last admin is refused."""
+        found = await self._users.get(user_id)
+        if isinstance(found, Err):
+            return found
+        user = found.ok_value
+        demoting = user.role is Role.ADMIN and changes.get("role", Role.ADMIN) is not Role.ADMIN
+        if demoting and await self._users.count_admins() <= 1:
+            return Err(LastAdmin())
+        if "name" in changes:
+            user.name = changes["name"]
+        if "email" in changes:
+            user.email = changes["email"]
+        if "role" in changes:
+            user.role = changes["role"]
+        saved = await self._users.save(user)
+        if saved.is_ok():
+            await self._uow.commit()
+        return saved
+
+    async def delete(self, user_id: UUID) -> Result[None, UserNotFound | LastAdmin]:
+        """Delete an account and its sessions; deleting the last admin is refused."""
+        found = await self._users.get(user_id)
+        if isinstance(found, Err):
+            return found
+        user = found.ok_value
+        if user.role is Role.ADMIN and await self._users.count_admins() <= 1:
+            return Err(LastAdmin())
+        await self._users.delete(user)
+        await self._uow.commit()
+        return Ok(None)
+
+    async def list_users(
+        self, *, role: Role | None, limit: int, cursor: str | None
+    ) -> Result[Page[User], InvalidCursor]:
+        """A page of users in sign-up order, optionally only those with `role`."""
+        scope = page_scope("users", role=role)
+        after: tuple[datetime, UUID] | None = None
+        if cursor is not None:
+            decoded = self._cursors.decode(cursor, scope=scope)
+            if isinstance(decoded, Err):
+                return decoded
+            try:
+                created_at, user_id = decoded.ok_value
+                after = (datetime.fromisoformat(created_at), UUID(user_id))
+            except (TypeError, ValueError):
+                return Err(InvalidCursor("The cursor is malformed."))
+        rows = list(await self._users.list_page(role=role, after=after, limit=limit + 1))
+        next_cursor = None
+        if len(rows) > limit:
+            rows = rows[:limit]
+            last = rows[-1]
+            next_cursor = self._cursors.encode(
+                scope=scope, position=[last.created_at.isoformat(), str(last.id)]
+            )
+        return Ok(Page(items=rows, next_cursor=next_cursor))

@@ -1,0 +1,41 @@
+"""The application factory."""
+
+from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
+
+from app.core.config.components import Components
+from app.core.config.logging import configure_logging
+from app.core.config.server import install_error_handling, install_middleware, lifespan
+from app.core.config.settings import Settings
+from app.routers import errors
+from app.routers.v1 import build_v1_router
+
+DESCRIPTION = """
+Collectors register properties, anyone searches published listings, admins manage users.
+
+**Try it here:** create an account with `POST /api/v1/users`, then press **Authorize**
+and sign in with your CPF as username. Every error is an RFC 9457 problem document
+whose `code` is listed at [/errors](/errors).
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the application; tests pass their own settings."""
+    settings = settings or Settings()
+    configure_logging(settings)
+    # Swagger UI and ReDoc assets are served by the app itself: the docs work offline.
+    app = FastAPIOffline(
+        title="Real Estate API",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        static_url="/docs-assets",
+        swagger_ui_parameters={"persistAuthorization": True},
+    )
+    app.state.settings = settings
+    app.state.components = Components.from_settings(settings)
+    install_middleware(app, settings)
+    install_error_handling(app)
+    app.include_router(build_v1_router())
+    app.include_router(errors.router)
+    return app

@@ -1,0 +1,78 @@
+"""Auth dependencies: the auth service, the caller's identity and role guards."""
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+from result import Err
+
+from app.core.config.dependencies import ComponentsDep, SessionDep
+from app.core.errors.results import ok_or_raise
+from app.features.auth.exceptions import Forbidden, InvalidToken, NotAuthenticated
+from app.features.auth.repository import AuthSessionRepository
+from app.features.auth.service import AuthService, Principal
+from app.features.shared.unit_of_work import UnitOfWork
+from app.features.users.model import Role, User
+from app.features.users.repository import UserRepository
+
+BEARER_CHALLENGE = {"WWW-Authenticate": "Bearer"}
+SIGNED_IN_PROBLEMS = (NotAuthenticated, InvalidToken)
+ADMIN_PROBLEMS = (*SIGNED_IN_PROBLEMS, Forbidden)
+
+bearer_token = OAuth2PasswordBearer(
+    tokenUrl="/api/v1/auth/token",
+    auto_error=False,
+    description="Sign in with your CPF as username; Swagger UI's Authorize button does it.",
+)
+
+
+def get_auth_service(session: SessionDep, components: ComponentsDep) -> AuthService:
+    """Build the auth service for this request."""
+    return AuthService(
+        uow=UnitOfWork(session),
+        users=UserRepository(session),
+        sessions=AuthSessionRepository(session),
+        hasher=components.hasher,
+        passwords=components.passwords,
+        tokens=components.tokens,
+    )
+
+
+AuthServiceDep = Annotated[AuthService, Depends(get_auth_service)]
+
+
+async def get_principal(
+    request: Request,
+    auth: AuthServiceDep,
+    token: Annotated[str | None, Depends(bearer_token)],
+) -> Principal:
+    """The signed-in caller; a missing or invalid token is a 401 problem."""
+    if token is None:
+        raise NotAuthenticated(headers=BEARER_CHALLENGE)
+    result = await auth.authenticate(token)
+    if isinstance(result, Err):
+        result.err_value.headers.update(BEARER_CHALLENGE)
+    principal = ok_or_raise(result)
+    request.scope.setdefault("state", {})["user_id"] = str(principal.user.id)
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+async def get_current_user(principal: PrincipalDep) -> User:
+    """The signed-in user."""
+    return principal.user
+
+
+CurrentUserDep = Annotated[User, Depends(get_current_user)]
+
+
+async def get_admin(user: CurrentUserDep) -> User:
+    """The signed-in user, who must be an admin (403 problem otherwise)."""
+    if user.role is not Role.ADMIN:
+        raise Forbidden("Only admins may do this.")
+    return user
+
+
+AdminDep = Annotated[User, Depends(get_admin)]

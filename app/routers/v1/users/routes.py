@@ -1,0 +1,151 @@
+"""User routes: sign-up, one's own profile, and the admin's user management."""
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Response, status
+
+from app.core.errors.catalogue import InvalidCursor
+from app.core.errors.openapi import problem_responses
+from app.core.errors.results import ok_or_raise
+from app.features.auth.exceptions import InvalidCurrentPassword
+from app.features.shared.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from app.features.users.exceptions import (
+    LastAdmin,
+    PasswordRejected,
+    UserAlreadyExists,
+    UserNotFound,
+)
+from app.features.users.model import Role
+from app.features.users.service import UserChanges
+from app.routers.v1.auth.dependencies import (
+    ADMIN_PROBLEMS,
+    SIGNED_IN_PROBLEMS,
+    AdminDep,
+    AuthServiceDep,
+    CurrentUserDep,
+    PrincipalDep,
+)
+from app.routers.v1.users.dependencies import UserServiceDep
+from app.routers.v1.users.schemas import (
+    PasswordChange,
+    ProfileUpdate,
+    UserAdminUpdate,
+    UserCreate,
+    UserPage,
+    UserRead,
+)
+
+router = APIRouter(prefix="/users", tags=["users"])
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(UserAlreadyExists, PasswordRejected),
+)
+async def sign_up(body: UserCreate, users: UserServiceDep) -> UserRead:
+    """Create a collector account. Anyone may call this."""
+    user = ok_or_raise(
+        await users.sign_up(
+            name=body.name,
+            cpf=body.cpf,
+            password=body.password.get_secret_value(),
+            email=body.email,
+        )
+    )
+    return UserRead.model_validate(user)
+
+
+@router.get("/me", responses=problem_responses(*SIGNED_IN_PROBLEMS))
+async def read_my_profile(user: CurrentUserDep) -> UserRead:
+    """The signed-in user's profile."""
+    return UserRead.model_validate(user)
+
+
+@router.patch(
+    "/me", responses=problem_responses(*SIGNED_IN_PROBLEMS, UserAlreadyExists, UserNotFound)
+)
+async def update_my_profile(
+    body: ProfileUpdate, user: CurrentUserDep, users: UserServiceDep
+) -> UserRead:
+    """Change one's own name or e-mail (`email: null` removes it)."""
+    changes = UserChanges(**body.model_dump(exclude_unset=True))  # type: ignore[typeddict-item]
+    return UserRead.model_validate(ok_or_raise(await users.update(user.id, changes)))
+
+
+@router.delete(
+    "/me",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(*SIGNED_IN_PROBLEMS, UserNotFound, LastAdmin),
+)
+async def delete_my_account(user: CurrentUserDep, users: UserServiceDep) -> Response:
+    """Delete one's own account; its tokens stop working at once."""
+    ok_or_raise(await users.delete(user.id))
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.put(
+    "/me/password",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(*SIGNED_IN_PROBLEMS, InvalidCurrentPassword, PasswordRejected),
+)
+async def change_my_password(
+    body: PasswordChange, principal: PrincipalDep, auth: AuthServiceDep
+) -> Response:
+    """Replace one's password. Every other session ends; this one stays signed in."""
+    ok_or_raise(
+        await auth.change_password(
+            principal,
+            current_password=body.current_password.get_secret_value(),
+            new_password=body.new_password.get_secret_value(),
+        )
+    )
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("", responses=problem_responses(*ADMIN_PROBLEMS, InvalidCursor))
+async def list_users(
+    _admin: AdminDep,
+    users: UserServiceDep,
+    role: Annotated[Role | None, Query(description="Only users with this role.")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
+    cursor: Annotated[
+        str | None, Query(max_length=1024, description="`next_cursor` of the previous page.")
+    ] = None,
+) -> UserPage:
+    """Users in sign-up order, a page at a time (admins only)."""
+    page = ok_or_raise(await users.list_users(role=role, limit=limit, cursor=cursor))
+    return UserPage(
+        items=[UserRead.model_validate(user) for user in page.items],
+        next_cursor=page.next_cursor,
+    )
+
+
+@router.get("/{user_id}", responses=problem_responses(*ADMIN_PROBLEMS, UserNotFound))
+async def read_user(user_id: UUID, _admin: AdminDep, users: UserServiceDep) -> UserRead:
+    """One user by id (admins only)."""
+    return UserRead.model_validate(ok_or_raise(await users.get(user_id)))
+
+
+@router.patch(
+    "/{user_id}",
+    responses=problem_responses(*ADMIN_PROBLEMS, UserNotFound, UserAlreadyExists, LastAdmin),
+)
+async def update_user(
+    user_id: UUID, body: UserAdminUpdate, _admin: AdminDep, users: UserServiceDep
+) -> UserRead:
+    """Change a user's role, name or e-mail (admins only)."""
+    changes = UserChanges(**body.model_dump(exclude_unset=True))  # type: ignore[typeddict-item]
+    return UserRead.model_validate(ok_or_raise(await users.update(user_id, changes)))
+
+
+@router.delete(
+    "/{user_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(*ADMIN_PROBLEMS, UserNotFound, LastAdmin),
+)
+async def delete_user(user_id: UUID, _admin: AdminDep, users: UserServiceDep) -> Response:
+    """Delete a user and end their sessions (admins only)."""
+    ok_or_raise(await users.delete(user_id))
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

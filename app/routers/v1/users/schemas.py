@@ -1,0 +1,120 @@
+"""Request and response bodies of the user routes."""
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    SecretStr,
+    StringConstraints,
+    field_validator,
+)
+
+from app.features.shared.cpf import normalize_cpf
+from app.features.users.model import Role
+
+
+def _valid_cpf(value: str) -> str:
+    digits = normalize_cpf(value)
+    if digits is None:
+        raise ValueError("not a valid CPF (11 digits with valid check digits)")
+    return digits
+
+
+Cpf = Annotated[
+    str,
+    StringConstraints(max_length=32),
+    AfterValidator(_valid_cpf),
+    Field(description="CPF, as 529.982.247-25 or 52998224725; stored as digits."),
+]
+Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=4, max_length=120),
+    Field(description="Full name, 4 to 120 characters."),
+]
+Email = Annotated[EmailStr, AfterValidator(str.lower), Field(max_length=254)]
+Password = Annotated[
+    SecretStr,
+    Field(max_length=1024, description="8 to 128 characters; not the CPF, not a common password."),
+]
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class _Patch(_Request):
+    @field_validator("name", "role", check_fields=False)
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("may be omitted but not null")
+        return value
+
+
+class UserCreate(_Request):
+    """A sign-up."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Ana Lima",
+                    "cpf": "529.982.247-25",
+                    "password": "a long odd phrase",
+                    "email": "ana@example.com",
+                }
+            ]
+        }
+    )
+
+    name: Name
+    cpf: Cpf
+    password: Password
+    email: Email | None = None
+
+
+class ProfileUpdate(_Patch):
+    """Changes to one's own profile; omitted fields stay, `email: null` removes the e-mail."""
+
+    name: Name | None = None
+    email: Email | None = None
+
+
+class UserAdminUpdate(ProfileUpdate):
+    """Changes an admin may make to any user."""
+
+    role: Role | None = None
+
+
+class PasswordChange(_Request):
+    """A password change: the current password proves it is really the account holder."""
+
+    current_password: SecretStr = Field(max_length=1024)
+    new_password: Password
+
+
+class UserRead(BaseModel):
+    """A user account as the API shows it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: UUID
+    name: str
+    cpf: str = Field(description="11 digits.")
+    email: str | None
+    role: Role
+    created_at: datetime
+    updated_at: datetime
+
+
+class UserPage(BaseModel):
+    """One page of users and the cursor of the next page (null on the last one)."""
+
+    items: list[UserRead]
+    next_cursor: str | None

@@ -1,0 +1,7 @@
+"""Imports every model so that `Base.metadata` knows all tables."""
+
+from app.core.config.db.base import Base
+from app.features.auth.model import AuthSession
+from app.features.users.model import User
+
+__all__ = ["AuthSession", "Base", "User"]
