@@ -66,6 +66,7 @@ def serve(
         port=port,
         workers=None if reload else workers,
         reload=reload,
+        reload_dirs=["app"] if reload else None,
         log_config=None,
         access_log=False,
         proxy_headers=True,

@@ -4,7 +4,6 @@ from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
 from app.core.config.components import Components
-from app.core.config.logging import configure_logging
 from app.core.config.server import install_error_handling, install_middleware, lifespan
 from app.core.config.settings import Settings
 from app.routers import errors
@@ -22,7 +21,6 @@ whose `code` is listed at [/errors](/errors).
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application; tests pass their own settings."""
     settings = settings or Settings()
-    configure_logging(settings)
     # Swagger UI and ReDoc assets are served by the app itself: the docs work offline.
     app = FastAPIOffline(
         title="Real Estate API",

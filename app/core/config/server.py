@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from app.core.config.db.engine import create_engine, create_sessionmaker
+from app.core.config.logging import configure_logging
 from app.core.config.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from app.core.config.settings import Settings
 from app.core.errors.openapi import install_problem_openapi
@@ -21,6 +22,7 @@ class DatabaseNotConfiguredError(RuntimeError):
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Open the connection pool for the app's lifetime and dispose of it on shutdown."""
     settings: Settings = app.state.settings
+    configure_logging(settings)
     if settings.database_url is None:
         raise DatabaseNotConfiguredError(
             "DATABASE_URL is not set. Set it, or start with `python -m app serve`, "

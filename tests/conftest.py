@@ -1,0 +1,178 @@
+"""Fixtures: a real PostgreSQL, one rolled-back transaction per test, the app and its client."""
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+from pydantic import SecretStr
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
+from sqlalchemy.pool import NullPool
+
+from app.core.config.components import Components
+from app.core.config.db.migrations import upgrade_to_head
+from app.core.config.dependencies import get_session
+from app.core.config.settings import Environment, Settings
+from app.features.shared.unit_of_work import UnitOfWork
+from app.features.users.model import Role, User
+from app.features.users.repository import UserRepository
+from app.features.users.service import UserService
+from app.main import create_app
+from tests.database import postgres_server, scratch_database
+
+PASSWORD = "a long odd phrase"
+TEST_JWT_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
+
+
+@pytest.fixture(scope="session")
+def server_url() -> Iterator[str]:
+    """The PostgreSQL server of this run (see tests/database.py for where it comes from)."""
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def database_url(server_url: str) -> Iterator[str]:
+    """A freshly migrated database for this run (upgrade from empty to head)."""
+    with scratch_database(server_url) as url:
+        upgrade_to_head(url)
+        yield url
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    """Settings of the app under test, independent of the developer's environment."""
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        environment=Environment.TEST,
+        database_url=SecretStr(database_url),
+        jwt_secret=SecretStr(TEST_JWT_SECRET),
+    )
+
+
+@pytest.fixture(scope="session")
+def components(settings: Settings) -> Components:
+    """The app's long-lived collaborators, built once for the run."""
+    return Components.from_settings(settings)
+
+
+@pytest.fixture(scope="session")
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    """An engine over the test database."""
+    engine = create_async_engine(database_url, poolclass=NullPool)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
+    """A session inside a transaction that is rolled back after the test.
+
+    Commits made by services become savepoint releases, so nothing leaks into the next test.
+    """
+    async with engine.connect() as connection:
+        transaction = await connection.begin()
+        session = AsyncSession(
+            bind=connection,
+            join_transaction_mode="create_savepoint",
+            expire_on_commit=False,
+            autoflush=False,
+        )
+        try:
+            yield session
+        finally:
+            await session.close()
+            await transaction.rollback()
+
+
+@pytest.fixture
+def app(settings: Settings, components: Components, session: AsyncSession) -> Any:
+    """The application, wired to the test's session."""
+    application = create_app(settings)
+    application.state.components = components
+
+    async def _test_session() -> AsyncIterator[AsyncSession]:
+        yield session
+
+    application.dependency_overrides[get_session] = _test_session
+    return application
+
+
+@pytest.fixture
+async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client talking to the app in-process."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http_client:
+        yield http_client
+
+
+@pytest.fixture
+def user_repository(session: AsyncSession) -> UserRepository:
+    """The user repository over the test session."""
+    return UserRepository(session)
+
+
+@pytest.fixture
+def user_service(session: AsyncSession, components: Components) -> UserService:
+    """The user service over the test session."""
+    return UserService(
+        uow=UnitOfWork(session),
+        users=UserRepository(session),
+        passwords=components.passwords,
+        hasher=components.hasher,
+        cursors=components.cursors,
+    )
+
+
+MakeUser = Callable[..., Awaitable[User]]
+
+
+@pytest.fixture
+def make_user(user_service: UserService) -> MakeUser:
+    """Create users with valid, distinct CPFs; admins through the admin use case."""
+    counter = iter(range(10_000))
+
+    async def _make_user(
+        *, name: str = "Test User", role: Role = Role.COLLECTOR, email: str | None = None
+    ) -> User:
+        cpf = cpf_from_seed(next(counter) + 100)
+        if role is Role.ADMIN:
+            result = await user_service.create_admin(name=name, cpf=cpf, password=PASSWORD)
+        else:
+            result = await user_service.sign_up(name=name, cpf=cpf, password=PASSWORD, email=email)
+        return result.unwrap()
+
+    return _make_user
+
+
+def cpf_from_seed(seed: int) -> str:
+    """A valid CPF (11 digits) derived from `seed`."""
+    base = f"{seed:09d}"
+    for _ in range(2):
+        weights = range(len(base) + 1, 1, -1)
+        remainder = sum(int(d) * w for d, w in zip(base, weights, strict=True)) * 10 % 11
+        base += "0" if remainder == 10 else str(remainder)
+    return base
+
+
+MakeToken = Callable[[User], Awaitable[str]]
+
+
+@pytest.fixture
+def sign_in(client: httpx.AsyncClient) -> MakeToken:
+    """Sign a user in through the API and return the access token."""
+
+    async def _sign_in(user: User) -> str:
+        response = await client.post(
+            "/api/v1/sign-in", json={"cpf": user.cpf, "password": PASSWORD}
+        )
+        assert response.status_code == 200, response.text
+        token: str = response.json()["access_token"]
+        return token
+
+    return _sign_in
+
+
+def bearer(token: str) -> dict[str, str]:
+    """Authorization header for `token`."""
+    return {"Authorization": f"Bearer {token}"}
