@@ -43,7 +43,7 @@ def database_url(server_url: str) -> Iterator[str]:
 def settings(database_url: str) -> Settings:
     """Settings of the app under test, independent of the developer's environment."""
     return Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         environment=Environment.TEST,
         database_url=SecretStr(database_url),
         jwt_secret=SecretStr(TEST_JWT_SECRET),

@@ -4,7 +4,6 @@ import asyncio
 from collections.abc import Iterator
 
 import asyncpg
-
 import pytest
 from alembic import command
 from alembic.script import ScriptDirectory

@@ -26,7 +26,10 @@ def mask_cpf(text: str) -> str:
 class _RequestContextFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id_var.get()
-        record.msg = mask_cpf(str(record.msg))
+        record.msg = mask_cpf(record.getMessage())
+        record.args = ()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = mask_cpf(logging.Formatter().formatException(record.exc_info))
         return True
 
 
@@ -46,8 +49,8 @@ class JsonFormatter(logging.Formatter):
         for field in CONTEXT_FIELDS:
             if (value := getattr(record, field, None)) is not None:
                 line[field] = value
-        if record.exc_info:
-            line["exception"] = self.formatException(record.exc_info)
+        if record.exc_text:
+            line["exception"] = record.exc_text
         return json.dumps(line, default=str)
 
 
@@ -63,8 +66,8 @@ class ConsoleFormatter(logging.Formatter):
         )
         time = datetime.fromtimestamp(record.created).strftime("%H:%M:%S")
         text = f"{time} {record.levelname:<7} {record.name}: {record.getMessage()} {context}"
-        if record.exc_info:
-            text += "\n" + self.formatException(record.exc_info)
+        if record.exc_text:
+            text += "\n" + record.exc_text
         return text.rstrip()
 
 

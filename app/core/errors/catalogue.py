@@ -175,6 +175,36 @@ class PasswordRejected(BaseError):
     feature = "users"
 
 
+class RealEstateNotFound(BaseError):
+    """Listing not found."""
+
+    code = "REAL_ESTATE_NOT_FOUND"
+    status = 404
+    title = "Listing not found"
+    description = "No listing with this id is visible to you (drafts and archived listings are visible only to their owner and admins)."
+    feature = "real_estates"
+
+
+class InvalidStatusTransition(BaseError):
+    """Invalid status transition."""
+
+    code = "INVALID_STATUS_TRANSITION"
+    status = 409
+    title = "Invalid status transition"
+    description = "The listing's status does not allow this action: draft -> published -> archived -> draft are the only transitions."
+    feature = "real_estates"
+
+
+class StaleVersion(BaseError):
+    """The listing has changed."""
+
+    code = "STALE_VERSION"
+    status = 412
+    title = "The listing has changed"
+    description = "If-Match does not match the listing's current ETag: someone changed it since you read it. Read it again and retry."
+    feature = "real_estates"
+
+
 CATALOGUE: dict[str, type[BaseError]] = {
     BadRequest.code: BadRequest,
     NotAuthenticated.code: NotAuthenticated,
@@ -193,4 +223,7 @@ CATALOGUE: dict[str, type[BaseError]] = {
     UserAlreadyExists.code: UserAlreadyExists,
     LastAdmin.code: LastAdmin,
     PasswordRejected.code: PasswordRejected,
+    RealEstateNotFound.code: RealEstateNotFound,
+    InvalidStatusTransition.code: InvalidStatusTransition,
+    StaleVersion.code: StaleVersion,
 }

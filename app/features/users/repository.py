@@ -1,6 +1,6 @@
 """Data access for users."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from uuid import UUID
 
@@ -37,11 +37,18 @@ class UserRepository:
 
     async def add(self, user: User) -> Result[User, UserAlreadyExists]:
         """Insert a user; a taken CPF or e-mail is an Err."""
-        return await self._flush(user, add=True)
+        return await self._write(user, lambda: self._session.add(user))
 
-    async def save(self, user: User) -> Result[User, UserAlreadyExists]:
-        """Write the changes made to a loaded user; a taken e-mail is an Err."""
-        return await self._flush(user)
+    async def update(
+        self, user: User, values: Mapping[str, object]
+    ) -> Result[User, UserAlreadyExists]:
+        """Set `values` on a loaded user and write them; a taken e-mail is an Err."""
+
+        def assign() -> None:
+            for name, value in values.items():
+                setattr(user, name, value)
+
+        return await self._write(user, assign)
 
     async def delete(self, user: User) -> None:
         """Remove a user (their sessions go with them)."""
@@ -70,12 +77,14 @@ class UserRepository:
             query = query.where(tuple_(User.created_at, User.id) > tuple_(*after))
         return (await self._session.scalars(query)).all()
 
-    async def _flush(self, user: User, *, add: bool = False) -> Result[User, UserAlreadyExists]:
-        # The savepoint keeps the request's transaction usable after a refused write.
+    async def _write(
+        self, user: User, change: Callable[[], None]
+    ) -> Result[User, UserAlreadyExists]:
+        # The change happens inside the savepoint, so a refused write rolls back to it
+        # and the request's transaction stays usable.
         try:
             async with self._session.begin_nested():
-                if add:
-                    self._session.add(user)
+                change()
                 await self._session.flush()
         except IntegrityError as exc:
             if (constraint := violated_constraint(exc)) in _CONFLICTS:

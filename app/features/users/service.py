@@ -69,9 +69,7 @@ class UserService:
         """
         existing = await self._users.get_by_cpf(cpf)
         if isinstance(existing, Ok):
-            user = existing.ok_value
-            user.role = Role.ADMIN
-            saved = await self._users.save(user)
+            saved = await self._users.update(existing.ok_value, {"role": Role.ADMIN})
         elif password is None:
             return Err(PasswordRejected("A new admin needs a password."))
         else:
@@ -99,13 +97,7 @@ class UserService:
         demoting = user.role is Role.ADMIN and changes.get("role", Role.ADMIN) is not Role.ADMIN
         if demoting and await self._users.count_admins() <= 1:
             return Err(LastAdmin())
-        if "name" in changes:
-            user.name = changes["name"]
-        if "email" in changes:
-            user.email = changes["email"]
-        if "role" in changes:
-            user.role = changes["role"]
-        saved = await self._users.save(user)
+        saved = await self._users.update(user, changes)
         if saved.is_ok():
             await self._uow.commit()
         return saved

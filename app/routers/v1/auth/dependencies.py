@@ -60,6 +60,21 @@ async def get_principal(
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
+async def get_optional_user(
+    request: Request,
+    auth: AuthServiceDep,
+    token: Annotated[str | None, Depends(bearer_token)],
+) -> User | None:
+    """The signed-in user when a token is sent (it must be valid), else None."""
+    if token is None:
+        return None
+    principal = await get_principal(request, auth, token)
+    return principal.user
+
+
+OptionalUserDep = Annotated[User | None, Depends(get_optional_user)]
+
+
 async def get_current_user(principal: PrincipalDep) -> User:
     """The signed-in user."""
     return principal.user

@@ -102,31 +102,35 @@ async def test_add_refuses_a_taken_email_and_leaves_the_session_usable(
     assert await count_users(session) == 2
 
 
-async def test_save_writes_the_changes_of_a_loaded_user(
+async def test_update_writes_the_changes_of_a_loaded_user(
     user_repository: UserRepository, session: AsyncSession
 ) -> None:
     [user] = await add_all(user_repository, new_user(1))
-    user.name = "Renamed User"
-    user.role = Role.ADMIN
 
-    saved = await user_repository.save(user)
+    saved = await user_repository.update(user, {"name": "Renamed User", "role": Role.ADMIN})
 
     assert saved == Ok(user)
     row = (await session.execute(select(User.name, User.role).where(User.id == user.id))).one()
     assert tuple(row) == ("Renamed User", Role.ADMIN)
 
 
-async def test_save_refuses_an_email_taken_by_someone_else(
-    user_repository: UserRepository, session: AsyncSession
+async def test_update_refuses_an_email_taken_by_someone_else(
+    user_repository: UserRepository,
 ) -> None:
-    first, second = await add_all(
-        user_repository, new_user(1, email="ana@example.com"), new_user(2)
-    )
-    second.email = "ana@example.com"
+    _, second = await add_all(user_repository, new_user(1, email="ana@example.com"), new_user(2))
 
-    saved = await user_repository.save(second)
+    saved = await user_repository.update(second, {"email": "ana@example.com"})
 
     assert saved == Err(UserAlreadyExists("An account with this e-mail already exists."))
+
+
+async def test_update_refusing_a_taken_email_leaves_the_session_usable(
+    user_repository: UserRepository, session: AsyncSession
+) -> None:
+    _, second = await add_all(user_repository, new_user(1, email="ana@example.com"), new_user(2))
+
+    await user_repository.update(second, {"email": "ana@example.com"})
+
     emails = await session.scalars(select(User.email).order_by(User.cpf))
     assert emails.all() == ["ana@example.com", None]
 

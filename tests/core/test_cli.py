@@ -1,0 +1,160 @@
+"""The command line (`python -m app`): configuration, admins, migrations and serving."""
+
+import asyncio
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import uvicorn
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
+from typer.testing import CliRunner
+
+from app.__main__ import cli
+from app.core.config.settings import DEFAULT_JWT_SECRET
+from app.features.users.model import Role, User
+from tests.conftest import cpf_from_seed
+
+pytestmark = pytest.mark.usefixtures("restore_logging")
+
+ADMIN_CPF = cpf_from_seed(900_001)
+ADMIN_PASSWORD = "an admin's long passphrase"
+CLI_SECRET = "cli-test-secret-that-is-long-enough-0123456789"
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def cli_env(database_url: str) -> dict[str, str | None]:
+    """An environment pointing the CLI at the test database, free of the caller's settings."""
+    return {
+        "DATABASE_URL": database_url,
+        "JWT_SECRET": CLI_SECRET,
+        "ENVIRONMENT": "test",
+        "ADMIN_PASSWORD": ADMIN_PASSWORD,
+        "CORS_ALLOW_ORIGINS": None,
+    }
+
+
+async def _rows_with_cpf(database_url: str, cpf: str, *, remove: bool = False) -> list[Any]:
+    """The (role, name, password_hash) of users with `cpf`, read or deleted with a fresh engine."""
+    engine = create_async_engine(database_url, poolclass=NullPool)
+    try:
+        async with engine.begin() as connection:
+            if remove:
+                await connection.execute(delete(User).where(User.cpf == cpf))
+                return []
+            query = select(User.role, User.name, User.password_hash).where(User.cpf == cpf)
+            return list((await connection.execute(query)).all())
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+def admin_cpf(database_url: str) -> Iterator[str]:
+    """A CPF whose account the test may commit for real; removed afterwards."""
+    yield ADMIN_CPF
+    asyncio.run(_rows_with_cpf(database_url, ADMIN_CPF, remove=True))
+
+
+def test_help_lists_the_commands(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["--help"])
+
+    assert result.exit_code == 0
+    for command in ("serve", "migrate", "create-admin", "check-config"):
+        assert command in result.output
+
+
+def test_check_config_prints_the_settings_with_secrets_redacted(
+    runner: CliRunner, cli_env: dict[str, str | None]
+) -> None:
+    result = runner.invoke(cli, ["check-config"], env=cli_env)
+
+    assert result.exit_code == 0, result.output
+    printed = json.loads(result.stdout)
+    assert printed["jwt_secret"] == "**********"
+    assert printed["database_url"] == "**********"
+    assert printed["environment"] == "test"
+    assert CLI_SECRET not in result.output
+
+
+def test_check_config_refuses_production_with_the_default_secret(
+    runner: CliRunner, cli_env: dict[str, str | None]
+) -> None:
+    env = {**cli_env, "ENVIRONMENT": "production", "JWT_SECRET": None}
+
+    result = runner.invoke(cli, ["check-config"], env=env)
+
+    assert result.exit_code == 2
+    assert "Invalid configuration" in result.output
+    assert "JWT_SECRET is the development default" in result.output
+    assert DEFAULT_JWT_SECRET not in result.output
+    assert "Traceback" not in result.output
+
+
+def test_create_admin_creates_the_account_then_promotes_idempotently(
+    runner: CliRunner, cli_env: dict[str, str | None], database_url: str, admin_cpf: str
+) -> None:
+    args = ["create-admin", "--cpf", admin_cpf, "--name", "  Root Admin  "]
+
+    created = runner.invoke(cli, args, env=cli_env)
+    again = runner.invoke(cli, args, env={**cli_env, "ADMIN_PASSWORD": None})
+
+    assert created.exit_code == 0, created.output
+    assert "created as admin" in created.output
+    assert admin_cpf not in created.output
+    assert ADMIN_PASSWORD not in created.output
+    assert again.exit_code == 0, again.output
+    assert "promoted to admin" in again.output
+    [(role, name, password_hash)] = asyncio.run(_rows_with_cpf(database_url, admin_cpf))
+    assert role is Role.ADMIN
+    assert name == "Root Admin"
+    assert password_hash.startswith("$argon2id$")
+    assert ADMIN_PASSWORD not in password_hash
+
+
+@pytest.mark.parametrize("cpf", ["111.111.111-11", "529.982.247-26", "not-a-cpf"])
+def test_create_admin_refuses_an_invalid_cpf(
+    runner: CliRunner, cli_env: dict[str, str | None], database_url: str, cpf: str
+) -> None:
+    result = runner.invoke(cli, ["create-admin", "--cpf", cpf, "--name", "Root Admin"], env=cli_env)
+
+    assert result.exit_code != 0
+    assert "CPF" in result.output
+    digits = "".join(char for char in cpf if char.isdigit())
+    assert asyncio.run(_rows_with_cpf(database_url, digits)) == []
+
+
+def test_migrate_upgrades_the_database_to_head(
+    runner: CliRunner, cli_env: dict[str, str | None]
+) -> None:
+    result = runner.invoke(cli, ["migrate"], env=cli_env)
+
+    assert result.exit_code == 0, result.output
+    assert "head" in result.output
+
+
+def test_serve_runs_uvicorn_with_the_app_factory(
+    runner: CliRunner, cli_env: dict[str, str | None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: calls.append((args, kwargs)))
+
+    result = runner.invoke(
+        cli, ["serve", "--host", "10.1.2.3", "--port", "9123", "--workers", "3"], env=cli_env
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "http://10.1.2.3:9123" in result.output
+    [(args, kwargs)] = calls
+    assert args == ("app.main:create_app",)
+    assert kwargs["factory"] is True
+    assert kwargs["host"] == "10.1.2.3"
+    assert kwargs["port"] == 9123
+    assert kwargs["workers"] == 3
+    assert kwargs["reload"] is False
