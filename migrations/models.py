@@ -2,6 +2,7 @@
 
 from app.core.config.db.base import Base
 from app.features.auth.model import AuthSession
+from app.features.real_estates.model import RealEstate
 from app.features.users.model import User
 
-__all__ = ["AuthSession", "Base", "User"]
+__all__ = ["AuthSession", "Base", "RealEstate", "User"]

@@ -42,7 +42,7 @@ def test_upgrade_downgrade_upgrade_round_trip_and_models_match(empty_database_ur
     downgraded = _tables(empty_database_url)
     command.upgrade(config, "head")
 
-    assert {"users", "auth_sessions"} <= upgraded
+    assert {"users", "auth_sessions", "real_estates"} <= upgraded
     assert downgraded == {"alembic_version"}
     assert _tables(empty_database_url) == upgraded
 

@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from app.routers.v1.auth.routes import router as auth_router
+from app.routers.v1.real_estates.routes import router as real_estates_router
 from app.routers.v1.users.routes import router as users_router
 
 
@@ -11,4 +12,5 @@ def build_v1_router() -> APIRouter:
     router = APIRouter(prefix="/api/v1")
     router.include_router(auth_router)
     router.include_router(users_router)
+    router.include_router(real_estates_router)
     return router

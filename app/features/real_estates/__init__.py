@@ -1,0 +1,1 @@
+"""Real-estate listings: registration, status workflow and public search."""

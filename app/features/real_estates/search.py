@@ -1,0 +1,50 @@
+"""The public search: its filters and sorts, as plain values."""
+
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+from app.features.real_estates.model import PropertyKind, Purpose, State
+
+
+class ListingSort(StrEnum):
+    """Orders the public list supports; each ties on id in the same direction."""
+
+    NEWEST = "-published_at"
+    PRICE_ASC = "price"
+    PRICE_DESC = "-price"
+    AREA_ASC = "area"
+    AREA_DESC = "-area"
+
+    @property
+    def column(self) -> str:
+        """The listing attribute this order sorts on."""
+        return {"published_at": "published_at", "price": "price_cents", "area": "area_m2"}[
+            self.value.lstrip("-")
+        ]
+
+    @property
+    def descending(self) -> bool:
+        """Whether larger values come first."""
+        return self.value.startswith("-")
+
+
+@dataclass(frozen=True)
+class ListingFilters:
+    """Conditions of a public search; None means "any". Prices are in centavos."""
+
+    q: str | None = None
+    city: str | None = None
+    state: State | None = None
+    neighborhood: str | None = None
+    kind: PropertyKind | None = None
+    purpose: Purpose | None = None
+    min_price: int | None = None
+    max_price: int | None = None
+    min_bedrooms: int | None = None
+    min_area: Decimal | None = None
+    max_area: Decimal | None = None
+
+    def fingerprint(self) -> dict[str, str]:
+        """The filters that are set, as strings, for binding cursors to them."""
+        return {name: str(value) for name, value in asdict(self).items() if value is not None}

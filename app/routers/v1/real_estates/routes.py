@@ -1,0 +1,154 @@
+"""Listing routes: registration, edits with ETags, workflow actions and search."""
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Response, status
+
+from app.core.errors.openapi import problem_responses
+from app.core.errors.results import ok_or_raise
+from app.features.real_estates.exceptions import (
+    InvalidCursor,
+    InvalidStatusTransition,
+    RealEstateNotFound,
+    StaleVersion,
+)
+from app.features.real_estates.model import RealEstate
+from app.features.shared.pagination import Page
+from app.routers.v1.auth.dependencies import (
+    ADMIN_PROBLEMS,
+    SIGNED_IN_PROBLEMS,
+    CurrentUserDep,
+    OptionalUserDep,
+)
+from app.routers.v1.real_estates.dependencies import ExpectedVersionDep, RealEstateServiceDep, etag
+from app.routers.v1.real_estates.schemas import (
+    PageParams,
+    RealEstateCreate,
+    RealEstatePage,
+    RealEstateRead,
+    RealEstateUpdate,
+    SearchParams,
+)
+
+router = APIRouter(tags=["real-estates"])
+
+BASE = "/real-estates"
+EDIT_PROBLEMS = (*ADMIN_PROBLEMS, RealEstateNotFound, StaleVersion)
+
+
+def _one(listing: RealEstate, response: Response) -> RealEstateRead:
+    response.headers["ETag"] = etag(listing.version)
+    return RealEstateRead.of(listing)
+
+
+def _page(page: Page[RealEstate]) -> RealEstatePage:
+    return RealEstatePage(
+        items=[RealEstateRead.of(listing) for listing in page.items], next_cursor=page.next_cursor
+    )
+
+
+@router.post(
+    BASE, status_code=status.HTTP_201_CREATED, responses=problem_responses(*SIGNED_IN_PROBLEMS)
+)
+async def create_real_estate(
+    body: RealEstateCreate, user: CurrentUserDep, listings: RealEstateServiceDep, response: Response
+) -> RealEstateRead:
+    """Register a listing as a draft owned by the caller (collectors and admins)."""
+    listing = await listings.create(user, body.column_values())
+    response.headers["Location"] = f"/api/v1{BASE}/{listing.id}"
+    return _one(listing, response)
+
+
+@router.get(BASE, responses=problem_responses(InvalidCursor))
+async def search_real_estates(
+    params: Annotated[SearchParams, Query()], listings: RealEstateServiceDep
+) -> RealEstatePage:
+    """Published listings matching the filters, a page at a time (anyone may call this).
+
+    Walk the pages by passing each `next_cursor` back as `cursor` with the same
+    filters and sort; a cursor is refused (422 `INVALID_CURSOR`) with any other.
+    """
+    page = await listings.search(
+        params.filters(), sort=params.sort, limit=params.limit, cursor=params.cursor
+    )
+    return _page(ok_or_raise(page))
+
+
+@router.get(
+    "/users/me/real-estates", responses=problem_responses(*SIGNED_IN_PROBLEMS, InvalidCursor)
+)
+async def list_my_real_estates(
+    params: Annotated[PageParams, Query()], user: CurrentUserDep, listings: RealEstateServiceDep
+) -> RealEstatePage:
+    """The caller's own listings of any status, newest first."""
+    page = await listings.list_own(user, limit=params.limit, cursor=params.cursor)
+    return _page(ok_or_raise(page))
+
+
+@router.get(
+    f"{BASE}/{{listing_id}}", responses=problem_responses(*SIGNED_IN_PROBLEMS, RealEstateNotFound)
+)
+async def read_real_estate(
+    listing_id: UUID, viewer: OptionalUserDep, listings: RealEstateServiceDep, response: Response
+) -> RealEstateRead:
+    """One listing with its `ETag`. Drafts and archived listings only for their owner and admins."""
+    return _one(ok_or_raise(await listings.get(listing_id, viewer)), response)
+
+
+@router.patch(f"{BASE}/{{listing_id}}", responses=problem_responses(*EDIT_PROBLEMS))
+async def update_real_estate(
+    listing_id: UUID,
+    body: RealEstateUpdate,
+    user: CurrentUserDep,
+    expected_version: ExpectedVersionDep,
+    listings: RealEstateServiceDep,
+    response: Response,
+) -> RealEstateRead:
+    """Change some fields (owner or admin). Send `If-Match` so concurrent edits are not lost."""
+    updated = await listings.update(
+        listing_id, user, body.column_values(), expected_version=expected_version
+    )
+    return _one(ok_or_raise(updated), response)
+
+
+def _transition_route(action: str, summary: str) -> None:
+    async def transition(
+        listing_id: UUID,
+        user: CurrentUserDep,
+        expected_version: ExpectedVersionDep,
+        listings: RealEstateServiceDep,
+        response: Response,
+    ) -> RealEstateRead:
+        moved = await listings.transition(
+            listing_id, user, action, expected_version=expected_version
+        )
+        return _one(ok_or_raise(moved), response)
+
+    transition.__doc__ = f"{summary} Invalid moves are a 409 `INVALID_STATUS_TRANSITION`."
+    router.add_api_route(
+        f"{BASE}/{{listing_id}}/{action}",
+        transition,
+        methods=["POST"],
+        name=f"{action}_real_estate",
+        response_model=RealEstateRead,
+        responses=problem_responses(*EDIT_PROBLEMS, InvalidStatusTransition),
+    )
+
+
+_transition_route("publish", "Publish a draft: it becomes public and gets `published_at`.")
+_transition_route("archive", "Archive a published listing: it leaves the public search.")
+_transition_route("draft", "Return an archived listing to draft, to edit and publish it again.")
+
+
+@router.delete(
+    f"{BASE}/{{listing_id}}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(*ADMIN_PROBLEMS, RealEstateNotFound),
+)
+async def delete_real_estate(
+    listing_id: UUID, user: CurrentUserDep, listings: RealEstateServiceDep
+) -> Response:
+    """Delete a listing (owner or admin)."""
+    ok_or_raise(await listings.delete(listing_id, user))
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

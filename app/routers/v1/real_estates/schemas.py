@@ -1,0 +1,273 @@
+"""Request and response bodies of the listing routes."""
+
+import re
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any, Self
+from uuid import UUID
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+from app.features.real_estates.model import (
+    ListingStatus,
+    PropertyKind,
+    Purpose,
+    RealEstate,
+    State,
+)
+from app.features.real_estates.search import ListingFilters, ListingSort
+from app.features.shared.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+
+_CEP = re.compile(r"^\d{5}-?\d{3}$")
+
+
+def _cep_digits(value: str) -> str:
+    if not _CEP.match(value):
+        raise ValueError("CEP must have 8 digits, as 01310-100 or 01310100")
+    return value.replace("-", "")
+
+
+def _text(min_length: int, max_length: int) -> Any:
+    return StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length)
+
+
+Cents = Annotated[int, Field(ge=0, le=10**13, description="Amount in BRL centavos.")]
+Count = Annotated[int, Field(ge=0, le=50)]
+Area = Annotated[Decimal, Field(gt=0, le=10**9, max_digits=12, decimal_places=2)]
+PostalCode = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=9),
+    AfterValidator(_cep_digits),
+    Field(description="CEP: 8 digits, hyphen optional (01310-100)."),
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Address(_Strict):
+    """Where the property is."""
+
+    street: Annotated[str, _text(1, 200)]
+    number: Annotated[str, _text(1, 20)]
+    complement: Annotated[str, _text(1, 100)] | None = None
+    neighborhood: Annotated[str, _text(1, 120)]
+    city: Annotated[str, _text(1, 120)]
+    state: State
+    postal_code: PostalCode
+
+
+class Location(_Strict):
+    """Coordinates in decimal degrees (WGS 84)."""
+
+    lat: float = Field(ge=-90, le=90)
+    lng: float = Field(ge=-180, le=180)
+
+
+class _ListingFields(_Strict):
+    title: Annotated[str, _text(3, 120)]
+    description: Annotated[str, StringConstraints(max_length=5000)] = ""
+    kind: PropertyKind
+    purpose: Purpose
+    price_cents: Cents
+    condo_fee_cents: Cents | None = None
+    iptu_cents: Annotated[Cents | None, Field(description="Annual property tax (IPTU).")] = None
+    area_m2: Area
+    built_area_m2: Area | None = None
+    bedrooms: Count = 0
+    bathrooms: Count = 0
+    parking_spaces: Count = 0
+    address: Address
+    location: Location | None = None
+
+
+class RealEstateCreate(_ListingFields):
+    """A new listing; it starts as a draft owned by the caller."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "Apartamento com varanda perto do metrô",
+                    "description": "Sala ampla, dois quartos, sol da manhã.",
+                    "kind": "apartment",
+                    "purpose": "sale",
+                    "price_cents": 85000000,
+                    "condo_fee_cents": 95000,
+                    "iptu_cents": 240000,
+                    "area_m2": "72.5",
+                    "bedrooms": 2,
+                    "bathrooms": 2,
+                    "parking_spaces": 1,
+                    "address": {
+                        "street": "Avenida Paulista",
+                        "number": "1578",
+                        "neighborhood": "Bela Vista",
+                        "city": "São Paulo",
+                        "state": "SP",
+                        "postal_code": "01310-200",
+                    },
+                    "location": {"lat": -23.5613, "lng": -46.6565},
+                }
+            ]
+        }
+    )
+
+    def column_values(self) -> dict[str, Any]:
+        """The listing's columns (address and location flattened)."""
+        values = self.model_dump(exclude={"address", "location"})
+        values |= self.address.model_dump()
+        values |= self.location.model_dump() if self.location else {"lat": None, "lng": None}
+        return values
+
+
+class RealEstateUpdate(_Strict):
+    """A partial update: omitted fields stay; nullable fields accept null to clear them."""
+
+    title: Annotated[str, _text(3, 120)] | None = None
+    description: Annotated[str, StringConstraints(max_length=5000)] | None = None
+    kind: PropertyKind | None = None
+    purpose: Purpose | None = None
+    price_cents: Cents | None = None
+    condo_fee_cents: Cents | None = None
+    iptu_cents: Cents | None = None
+    area_m2: Area | None = None
+    built_area_m2: Area | None = None
+    bedrooms: Count | None = None
+    bathrooms: Count | None = None
+    parking_spaces: Count | None = None
+    address: Address | None = None
+    location: Location | None = None
+
+    @field_validator(
+        "title", "description", "kind", "purpose", "price_cents", "area_m2", "bedrooms",
+        "bathrooms", "parking_spaces", "address",
+    )  # fmt: skip
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("may be omitted but not null")
+        return value
+
+    def column_values(self) -> dict[str, Any]:
+        """The columns this update sets (address and location flattened)."""
+        values = self.model_dump(exclude_unset=True, exclude={"address", "location"})
+        if self.address is not None:
+            values |= self.address.model_dump()
+        if "location" in self.model_fields_set:
+            location = self.location.model_dump() if self.location else {"lat": None, "lng": None}
+            values |= location
+        return values
+
+
+class RealEstateRead(BaseModel):
+    """A listing as the API shows it."""
+
+    id: UUID
+    owner_id: UUID
+    title: str
+    description: str
+    kind: PropertyKind
+    purpose: Purpose
+    status: ListingStatus
+    price_cents: int
+    condo_fee_cents: int | None
+    iptu_cents: int | None
+    area_m2: Decimal
+    built_area_m2: Decimal | None
+    bedrooms: int
+    bathrooms: int
+    parking_spaces: int
+    address: Address
+    location: Location | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    published_at: datetime | None
+
+    @classmethod
+    def of(cls, listing: RealEstate) -> Self:
+        """The representation of a stored listing."""
+        columns = {
+            name: getattr(listing, name)
+            for name in cls.model_fields
+            if name not in {"address", "location"}
+        }
+        return cls(
+            **columns,
+            address=Address.model_construct(
+                street=listing.street,
+                number=listing.number,
+                complement=listing.complement,
+                neighborhood=listing.neighborhood,
+                city=listing.city,
+                state=listing.state,
+                postal_code=listing.postal_code,
+            ),
+            location=(
+                Location.model_construct(lat=listing.lat, lng=listing.lng)
+                if listing.lat is not None and listing.lng is not None
+                else None
+            ),
+        )
+
+
+class RealEstatePage(BaseModel):
+    """One page of listings and the cursor of the next page (null on the last one)."""
+
+    items: list[RealEstateRead]
+    next_cursor: str | None
+
+
+class PageParams(_Strict):
+    """Keyset pagination parameters."""
+
+    limit: int = Field(default=DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
+    cursor: str | None = Field(
+        default=None, max_length=2048, description="`next_cursor` of the previous page."
+    )
+
+
+class SearchParams(PageParams):
+    """Filters and order of the public search. Prices in centavos, areas in m²."""
+
+    q: str | None = Field(
+        default=None,
+        max_length=200,
+        description="Full text over title, description, neighbourhood and city "
+        "(Portuguese; case- and accent-insensitive).",
+    )
+    city: str | None = Field(default=None, max_length=120)
+    state: State | None = None
+    neighborhood: str | None = Field(default=None, max_length=120)
+    kind: PropertyKind | None = None
+    purpose: Purpose | None = None
+    min_price: int | None = Field(default=None, ge=0)
+    max_price: int | None = Field(default=None, ge=0)
+    min_bedrooms: int | None = Field(default=None, ge=0, le=50)
+    min_area: Decimal | None = Field(default=None, ge=0)
+    max_area: Decimal | None = Field(default=None, ge=0)
+    sort: ListingSort = ListingSort.NEWEST
+
+    @model_validator(mode="after")
+    def _ranges_in_order(self) -> Self:
+        if None not in (self.min_price, self.max_price) and self.min_price > self.max_price:  # type: ignore[operator]
+            raise ValueError("min_price must not exceed max_price")
+        if None not in (self.min_area, self.max_area) and self.min_area > self.max_area:  # type: ignore[operator]
+            raise ValueError("min_area must not exceed max_area")
+        return self
+
+    def filters(self) -> ListingFilters:
+        """The search conditions, without pagination and order."""
+        return ListingFilters(
+            **self.model_dump(exclude={"limit", "cursor", "sort"}, exclude_none=True)
+        )
