@@ -3,6 +3,7 @@
 import asyncio
 import json
 import os
+import tempfile
 from typing import Annotated
 
 import typer
@@ -16,10 +17,13 @@ from app.core.config.db.engine import create_engine, create_sessionmaker
 from app.core.config.db.migrations import upgrade_to_head
 from app.core.config.logging import configure_logging
 from app.core.config.settings import Settings
+from app.features.real_estates.seed import seed_listings
 from app.features.shared.cpf import normalize_cpf
 from app.features.shared.unit_of_work import UnitOfWork
 from app.features.users.repository import UserRepository
 from app.features.users.service import UserService
+
+SEED_BATCH_SIZE = 5000
 
 cli = typer.Typer(help="Real Estate API: serve, migrate and administer.", no_args_is_help=True)
 
@@ -58,6 +62,9 @@ def serve(
     if embedded:
         upgrade_to_head(url)
         os.environ["DATABASE_URL"] = url
+    if workers > 1 and not reload and "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
+        # Worker processes write their metrics here, so /metrics sums all of them.
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="real-estate-metrics-")
     typer.echo(f"Serving on http://{host}:{port} (docs at /docs)")
     uvicorn.run(
         "app.main:create_app",
@@ -134,6 +141,43 @@ def create_admin(
         upgrade_to_head(url)
     outcome = asyncio.run(_create_admin(settings, url, cpf=digits, name=name))
     typer.echo(f"User with CPF ***.{digits[3:6]}.***-** {outcome}.")
+
+
+async def _seed(settings: Settings, url: str, *, listings: int, owners: int, seed: int) -> None:
+    engine = create_engine(settings, url)
+    hasher = Components.from_settings(settings).hasher
+    try:
+        with typer.progressbar(length=listings, label="Seeding listings") as progress:
+            await seed_listings(
+                create_sessionmaker(engine),
+                hasher,
+                count=listings,
+                owners=owners,
+                seed=seed,
+                batch_size=SEED_BATCH_SIZE,
+                on_batch=progress.update,
+            )
+    finally:
+        await engine.dispose()
+
+
+@cli.command()
+def seed(
+    listings: Annotated[int, typer.Option(min=1, help="How many listings to insert.")] = 1000,
+    owners: Annotated[int, typer.Option(min=1, help="Demo collectors who own them.")] = 20,
+    random_seed: Annotated[int, typer.Option("--seed", help="Seed for reproducible data.")] = 42,
+) -> None:
+    """Insert realistic demo listings (Brazilian cities, prices, areas) with COPY.
+
+    About 85 % are published, 5 % archived and 10 % drafts; a million rows load in minutes.
+    """
+    settings = _load_settings()
+    configure_logging(settings)
+    url, embedded = _database_url(settings)
+    if embedded:
+        upgrade_to_head(url)
+    asyncio.run(_seed(settings, url, listings=listings, owners=owners, seed=random_seed))
+    typer.echo(f"Inserted {listings} listings.")
 
 
 @cli.command("check-config")

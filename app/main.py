@@ -2,11 +2,13 @@
 
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
+from opentelemetry.sdk.trace.export import SpanExporter
 
 from app.core.config.components import Components
+from app.core.config.observability import install_metrics, trace_app, tracer_provider
 from app.core.config.server import install_error_handling, install_middleware, lifespan
 from app.core.config.settings import Settings
-from app.routers import errors
+from app.routers import errors, health
 from app.routers.v1 import build_v1_router
 
 DESCRIPTION = """
@@ -18,8 +20,10 @@ whose `code` is listed at [/errors](/errors).
 """
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the application; tests pass their own settings."""
+def create_app(
+    settings: Settings | None = None, *, span_exporter: SpanExporter | None = None
+) -> FastAPI:
+    """Build the application; tests pass their own settings (and may capture spans)."""
     settings = settings or Settings()
     # Swagger UI and ReDoc assets are served by the app itself: the docs work offline.
     app = FastAPIOffline(
@@ -32,8 +36,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.components = Components.from_settings(settings)
+    app.state.metrics_registry = install_metrics(app)
+    app.state.tracer_provider = tracer_provider(settings, span_exporter)
     install_middleware(app, settings)
     install_error_handling(app)
     app.include_router(build_v1_router())
+    app.include_router(health.router)
     app.include_router(errors.router)
+    if app.state.tracer_provider is not None:
+        trace_app(app, app.state.tracer_provider)
     return app

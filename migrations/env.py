@@ -48,10 +48,7 @@ def _run(connection: Connection) -> None:
 
 
 async def run_migrations_online() -> None:
-    """Run migrations on a connection, given by the caller or opened here."""
-    if (connection := config.attributes.get("connection")) is not None:
-        _run(connection)
-        return
+    """Run migrations on a connection opened here."""
     engine = create_async_engine(database_url())
     async with engine.connect() as connection:
         await connection.run_sync(_run)
@@ -60,5 +57,8 @@ async def run_migrations_online() -> None:
 
 if context.is_offline_mode():
     run_migrations_offline()
+elif (given := config.attributes.get("connection")) is not None:
+    # The caller holds a connection (e.g. scripts/migrate.py, under its advisory lock).
+    _run(given)
 else:
     asyncio.run(run_migrations_online())

@@ -8,12 +8,22 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
+from app.core.config.observability import current_trace_ids
 from app.core.config.settings import Settings
 
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 # Attributes callers may attach with `extra=` that belong in the log line.
-CONTEXT_FIELDS = ("method", "route", "path", "status", "duration_ms", "user_id", "client")
+CONTEXT_FIELDS = (
+    "method",
+    "route",
+    "path",
+    "status",
+    "duration_ms",
+    "user_id",
+    "trace_id",
+    "span_id",
+)
 
 _CPF_PATTERN = re.compile(r"\b(\d{3})\.?(\d{3})\.?(\d{3})-?(\d{2})\b")
 
@@ -26,6 +36,7 @@ def mask_cpf(text: str) -> str:
 class _RequestContextFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id_var.get()
+        record.trace_id, record.span_id = current_trace_ids() or (None, None)
         record.msg = mask_cpf(record.getMessage())
         record.args = ()
         if record.exc_info and not record.exc_text:
@@ -47,7 +58,9 @@ class JsonFormatter(logging.Formatter):
         if (request_id := getattr(record, "request_id", None)) is not None:
             line["request_id"] = request_id
         for field in CONTEXT_FIELDS:
-            if (value := getattr(record, field, None)) is not None:
+            value = getattr(record, field, None)
+            # An access line always says who called, even when nobody signed in (null).
+            if value is not None or (field == "user_id" and hasattr(record, field)):
                 line[field] = value
         if record.exc_text:
             line["exception"] = record.exc_text

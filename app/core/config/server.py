@@ -7,11 +7,15 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from app.core.config.db.engine import create_engine, create_sessionmaker
+from app.core.config.db.health import latest_revision, warm_pool
 from app.core.config.logging import configure_logging
 from app.core.config.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from app.core.config.observability import trace_engine, watch_pool
 from app.core.config.settings import Settings
 from app.core.errors.openapi import install_problem_openapi
 from app.core.errors.problems import REQUEST_ID_HEADER, install_problem_handlers
+
+WARM_CONNECTIONS = 4
 
 
 class DatabaseNotConfiguredError(RuntimeError):
@@ -31,10 +35,22 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     engine = create_engine(settings, settings.database_url.get_secret_value())
     app.state.engine = engine
     app.state.sessionmaker = create_sessionmaker(engine)
+    app.state.expected_head = latest_revision()
+    watch_pool(engine, app.state.metrics_registry)
+    provider = app.state.tracer_provider
+    if provider is not None:
+        trace_engine(engine, provider)
+    await warm_pool(
+        engine,
+        connections=min(settings.database_pool_size, WARM_CONNECTIONS),
+        within_seconds=settings.health_check_timeout_seconds,
+    )
     try:
         yield
     finally:
         await engine.dispose()
+        if provider is not None:
+            provider.shutdown()
 
 
 def install_middleware(app: FastAPI, settings: Settings) -> None:

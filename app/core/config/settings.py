@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     database_echo: bool = False
 
     jwt_secret: SecretStr = SecretStr(DEFAULT_JWT_SECRET)
+    jwt_previous_secrets: Annotated[list[SecretStr], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated retired secrets still accepted for verification.",
+    )
     jwt_algorithm: str = "HS256"
     jwt_issuer: str = "real-estate-api"
     jwt_audience: str = "real-estate-api"
@@ -56,12 +60,17 @@ class Settings(BaseSettings):
 
     cors_allow_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     max_request_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    health_check_timeout_seconds: float = Field(default=2.0, gt=0, le=30)
+    otel_exporter_otlp_endpoint: str | None = Field(
+        default=None, description="OTLP/HTTP collector URL; set to turn tracing on."
+    )
+    otel_service_name: str = "real-estate-api"
     problem_type_base_url: str = Field(
         default="",
         description="Prefix of problem `type` URIs; empty = relative `/errors/<code>` links.",
     )
 
-    @field_validator("cors_allow_origins", mode="before")
+    @field_validator("cors_allow_origins", "jwt_previous_secrets", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):

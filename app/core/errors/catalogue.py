@@ -115,6 +115,16 @@ class InternalError(BaseError):
     feature = "common"
 
 
+class NotReady(BaseError):
+    """Service not ready."""
+
+    code = "NOT_READY"
+    status = 503
+    title = "Service not ready"
+    description = "The service cannot serve traffic yet: its database does not answer in time or its schema is not at the latest migration."
+    feature = "common"
+
+
 class InvalidCredentials(BaseError):
     """Invalid credentials."""
 
@@ -217,6 +227,7 @@ CATALOGUE: dict[str, type[BaseError]] = {
     ValidationError.code: ValidationError,
     InvalidCursor.code: InvalidCursor,
     InternalError.code: InternalError,
+    NotReady.code: NotReady,
     InvalidCredentials.code: InvalidCredentials,
     InvalidCurrentPassword.code: InvalidCurrentPassword,
     UserNotFound.code: UserNotFound,

@@ -98,6 +98,9 @@ _SEARCH_DOCUMENT = (
     "coalesce(neighborhood, '') || ' ' || coalesce(city, ''))"
 )
 _PUBLISHED = text("status = 'published'")
+# The same predicate as a literal in queries, so the planner always matches the partial
+# indexes (a bound parameter could yield a generic plan that cannot use them).
+PUBLISHED_ONLY = text("real_estates.status = 'published'")
 
 
 def _published_index(name: str, *columns: str) -> Index:
@@ -182,4 +185,5 @@ class RealEstate(Base):
         init=False,
         repr=False,
         deferred=True,
+        compare=False,
     )

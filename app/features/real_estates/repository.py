@@ -1,15 +1,26 @@
 """Data access for real-estate listings."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
 from result import Err, Ok, Result
-from sqlalchemy import ColumnElement, Select, delete, func, literal_column, select, tuple_, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    delete,
+    func,
+    literal_column,
+    select,
+    text,
+    tuple_,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.config.db.keyset import keyset
 from app.features.real_estates.exceptions import RealEstateNotFound
-from app.features.real_estates.model import SEARCH_CONFIG, ListingStatus, RealEstate
+from app.features.real_estates.model import PUBLISHED_ONLY, SEARCH_CONFIG, RealEstate
 from app.features.real_estates.search import ListingFilters, ListingSort
 from app.features.shared.text import search_key
 from app.features.shared.timestamps import utcnow
@@ -25,6 +36,8 @@ class RealEstateRepository:
         """Insert a listing."""
         self._session.add(listing)
         await self._session.flush()
+        # Read back what PostgreSQL stored (e.g. numeric scale), so the answer matches a GET.
+        await self._session.refresh(listing)
         return listing
 
     async def get(self, listing_id: UUID) -> Result[RealEstate, RealEstateNotFound]:
@@ -33,9 +46,16 @@ class RealEstateRepository:
         return Ok(listing) if listing is not None else Err(RealEstateNotFound())
 
     async def update_versioned(
-        self, listing_id: UUID, values: Mapping[str, Any], *, expected_version: int | None
+        self,
+        listing_id: UUID,
+        values: Mapping[str, Any],
+        *,
+        expected_versions: Collection[int] | None,
     ) -> RealEstate | None:
         """Apply `values` and bump the version in one UPDATE; None when the version moved on.
+
+        `expected_versions` None means "any version"; otherwise the row's version must be
+        one of them (an `If-Match` header may list several ETags).
 
         Checking and bumping in the same statement leaves no window between read and
         write: of two writers holding the same version, exactly one matches.
@@ -46,12 +66,24 @@ class RealEstateRepository:
             .values(**values, version=RealEstate.version + 1, updated_at=utcnow())
             .returning(RealEstate)
         )
-        if expected_version is not None:
-            statement = statement.where(RealEstate.version == expected_version)
+        if expected_versions is not None:
+            statement = statement.where(RealEstate.version.in_(expected_versions))
         result = await self._session.execute(
             statement, execution_options={"populate_existing": True, "synchronize_session": False}
         )
         return result.scalar_one_or_none()
+
+    async def copy_rows(self, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> None:
+        """Bulk-load rows with PostgreSQL COPY (seeding); far faster than INSERTs."""
+        connection = await self._session.connection()
+        raw = await connection.get_raw_connection()
+        await raw.driver_connection.copy_records_to_table(  # type: ignore[union-attr]
+            RealEstate.__tablename__, columns=list(columns), records=rows
+        )
+
+    async def analyze(self) -> None:
+        """Refresh the planner's statistics after a bulk load."""
+        await self._session.execute(text(f"ANALYZE {RealEstate.__tablename__}"))
 
     async def delete(self, listing_id: UUID) -> None:
         """Remove a listing."""
@@ -66,9 +98,8 @@ class RealEstateRepository:
         limit: int,
     ) -> Sequence[RealEstate]:
         """Published listings matching `filters`, in `sort` order, after a keyset position."""
-        query = select(RealEstate).where(RealEstate.status == ListingStatus.PUBLISHED)
-        query = query.where(*_conditions(filters))
-        return await self._page(query, sort=sort, after=after, limit=limit)
+        query = search_query(filters, sort=sort, after=after, limit=limit)
+        return (await self._session.scalars(query)).all()
 
     async def list_by_owner(
         self, owner_id: UUID, *, after: tuple[Any, UUID] | None, limit: int
@@ -77,26 +108,24 @@ class RealEstateRepository:
         key = (RealEstate.created_at, RealEstate.id)
         query = select(RealEstate).where(RealEstate.owner_id == owner_id)
         if after is not None:
-            query = query.where(tuple_(*key) < tuple_(*after))
+            query = query.where(tuple_(*key) < keyset(after))
         query = query.order_by(*(column.desc() for column in key)).limit(limit)
         return (await self._session.scalars(query)).all()
 
-    async def _page(
-        self,
-        query: Select[RealEstate],
-        *,
-        sort: ListingSort,
-        after: tuple[Any, UUID] | None,
-        limit: int,
-    ) -> Sequence[RealEstate]:
-        key = (getattr(RealEstate, sort.column), RealEstate.id)
-        if after is not None:
-            position = tuple_(*key)
-            query = query.where(
-                position < tuple_(*after) if sort.descending else position > tuple_(*after)
-            )
-        order = [column.desc() if sort.descending else column.asc() for column in key]
-        return (await self._session.scalars(query.order_by(*order).limit(limit))).all()
+
+def search_query(
+    filters: ListingFilters, *, sort: ListingSort, after: tuple[Any, UUID] | None, limit: int
+) -> Select[tuple[RealEstate]]:
+    """The SELECT behind the public search (also used to EXPLAIN it in benchmarks)."""
+    key = (getattr(RealEstate, sort.column), RealEstate.id)
+    query = select(RealEstate).where(PUBLISHED_ONLY, *_conditions(filters))
+    if after is not None:
+        position = tuple_(*key)
+        query = query.where(
+            position < keyset(after) if sort.descending else position > keyset(after)
+        )
+    order = [column.desc() if sort.descending else column.asc() for column in key]
+    return query.order_by(*order).limit(limit)
 
 
 def _conditions(filters: ListingFilters) -> list[ColumnElement[bool]]:

@@ -1,6 +1,6 @@
 """Listing use cases: registration, edits with optimistic concurrency, workflow, search."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -88,24 +88,31 @@ class RealEstateService:
         actor: User,
         values: Mapping[str, Any],
         *,
-        expected_version: int | None,
+        expected_versions: Collection[int] | None,
     ) -> Result[RealEstate, EditError]:
         """Change fields of a listing the actor manages; a stale version changes nothing."""
         found = await self._managed(listing_id, actor)
         if isinstance(found, Err):
             return found
         return await self._write(
-            listing_id, with_search_keys(values), expected_version=expected_version
+            listing_id, with_search_keys(values), expected_versions=expected_versions
         )
 
     async def transition(
-        self, listing_id: UUID, actor: User, action: str, *, expected_version: int | None
+        self,
+        listing_id: UUID,
+        actor: User,
+        action: str,
+        *,
+        expected_versions: Collection[int] | None,
     ) -> Result[RealEstate, EditError | InvalidStatusTransition]:
         """Move a listing along its workflow (publish, archive, back to draft)."""
         found = await self._managed(listing_id, actor)
         if isinstance(found, Err):
             return found
         required, target = TRANSITIONS[action]
+        if expected_versions is not None and found.ok_value.version not in expected_versions:
+            return Err(StaleVersion())  # preconditions are judged before the state (RFC 9110)
         if found.ok_value.status is not required:
             return Err(
                 InvalidStatusTransition(
@@ -115,7 +122,7 @@ class RealEstateService:
             )
         values: dict[str, Any] = {"status": target}
         values["published_at"] = utcnow() if target is ListingStatus.PUBLISHED else None
-        return await self._write(listing_id, values, expected_version=expected_version)
+        return await self._write(listing_id, values, expected_versions=expected_versions)
 
     async def delete(self, listing_id: UUID, actor: User) -> Result[None, EditError]:
         """Remove a listing the actor manages."""
@@ -161,10 +168,14 @@ class RealEstateService:
         return found
 
     async def _write(
-        self, listing_id: UUID, values: Mapping[str, Any], *, expected_version: int | None
+        self,
+        listing_id: UUID,
+        values: Mapping[str, Any],
+        *,
+        expected_versions: Collection[int] | None,
     ) -> Result[RealEstate, StaleVersion]:
         updated = await self._listings.update_versioned(
-            listing_id, values, expected_version=expected_version
+            listing_id, values, expected_versions=expected_versions
         )
         if updated is None:
             return Err(StaleVersion())

@@ -16,6 +16,13 @@ def _check_digit(digits: str) -> str:
     return "0" if remainder == 10 else str(remainder)
 
 
+def cpf_from_number(number: int) -> str:
+    """The valid CPF whose first nine digits are `number` (for generated accounts)."""
+    digits = f"{number:09d}"
+    digits += _check_digit(digits)
+    return digits + _check_digit(digits)
+
+
 def normalize_cpf(raw: str) -> str | None:
     """Return the 11 digits of a valid CPF, or None.
 

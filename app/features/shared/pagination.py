@@ -72,6 +72,9 @@ class CursorCodec:
             signature = _b64decode(signature_part)
         except (ValueError, binascii.Error):
             return Err(InvalidCursor("The cursor is malformed."))
+        # base64 ignores a final character's spare bits: only the canonical spelling is ours.
+        if (_b64encode(payload), _b64encode(signature)) != (payload_part, signature_part):
+            return Err(InvalidCursor("The cursor is malformed."))
         if not hmac.compare_digest(signature, self._sign(payload)):
             return Err(InvalidCursor("The cursor was not issued by this service."))
         content = json.loads(payload)

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config.db.errors import violated_constraint
+from app.core.config.db.keyset import keyset
 from app.features.users.exceptions import UserAlreadyExists, UserNotFound
 from app.features.users.model import Role, User
 
@@ -74,7 +75,7 @@ class UserRepository:
         if role is not None:
             query = query.where(User.role == role)
         if after is not None:
-            query = query.where(tuple_(User.created_at, User.id) > tuple_(*after))
+            query = query.where(tuple_(User.created_at, User.id) > keyset(after))
         return (await self._session.scalars(query)).all()
 
     async def _write(

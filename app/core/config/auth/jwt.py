@@ -1,7 +1,7 @@
 """Access tokens: short-lived JWTs bound to a sign-in session."""
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Self
@@ -14,6 +14,7 @@ from app.core.config.settings import Settings
 from app.core.errors.catalogue import InvalidToken
 
 REQUIRED_CLAIMS = ["sub", "sid", "exp", "iat", "iss", "aud", "jti"]
+_BAD_SIGNATURE = "The access token's signature does not verify."
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class AccessTokenCodec:
         self,
         *,
         secret: str,
+        previous_secrets: Sequence[str] = (),
         algorithm: str,
         issuer: str,
         audience: str,
@@ -49,6 +51,8 @@ class AccessTokenCodec:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._secret = secret
+        # Tokens signed with a retired key stay valid until they expire: rotation logs nobody out.
+        self._verification_keys = (secret, *previous_secrets)
         self._algorithm = algorithm
         self._issuer = issuer
         self._audience = audience
@@ -60,6 +64,7 @@ class AccessTokenCodec:
         """Build the codec the settings describe."""
         return cls(
             secret=settings.jwt_secret.get_secret_value(),
+            previous_secrets=[key.get_secret_value() for key in settings.jwt_previous_secrets],
             algorithm=settings.jwt_algorithm,
             issuer=settings.jwt_issuer,
             audience=settings.jwt_audience,
@@ -83,10 +88,17 @@ class AccessTokenCodec:
 
     def decode(self, token: str) -> Result[AccessTokenClaims, InvalidToken]:
         """Verify signature, algorithm, issuer, audience and expiry; return the claims."""
+        for key in self._verification_keys:
+            claims = self._decode_with(token, key)
+            if not isinstance(claims, Err) or claims.err_value.detail != _BAD_SIGNATURE:
+                return claims
+        return Err(InvalidToken())
+
+    def _decode_with(self, token: str, key: str) -> Result[AccessTokenClaims, InvalidToken]:
         try:
             claims = jwt.decode(
                 token,
-                self._secret,
+                key,
                 algorithms=[self._algorithm],
                 issuer=self._issuer,
                 audience=self._audience,
@@ -101,6 +113,8 @@ class AccessTokenCodec:
                     expires_at=datetime.fromtimestamp(claims["exp"], UTC),
                 )
             )
+        except jwt.InvalidSignatureError:
+            return Err(InvalidToken(_BAD_SIGNATURE))
         except jwt.ExpiredSignatureError:
             return Err(InvalidToken("The access token has expired; sign in again."))
         except (jwt.InvalidTokenError, ValueError, TypeError):

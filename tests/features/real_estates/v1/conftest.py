@@ -1,0 +1,169 @@
+"""Fixtures and factories of the real-estate tests (names prefixed `re_` to stay distinct)."""
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+import pytest
+from sqlalchemy import delete, event, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+
+from app.core.config.components import Components
+from app.features.real_estates.model import (
+    ListingStatus,
+    PropertyKind,
+    Purpose,
+    RealEstate,
+    State,
+)
+from app.features.real_estates.repository import RealEstateRepository
+from app.features.real_estates.search import ListingSort
+from app.features.real_estates.service import RealEstateService
+from app.features.shared.text import search_key
+from app.features.shared.unit_of_work import UnitOfWork
+from app.features.users.model import Role, User
+from tests.conftest import MakeUser, cpf_from_seed
+
+START = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+def listing_values(**overrides: Any) -> dict[str, Any]:
+    """Valid column values of a listing (as a client would send them), with `overrides`."""
+    values: dict[str, Any] = {
+        "title": "Apartamento com varanda",
+        "description": "Sala ampla, dois quartos e vaga coberta.",
+        "kind": PropertyKind.APARTMENT,
+        "purpose": Purpose.SALE,
+        "price_cents": 50_000_000,
+        "area_m2": Decimal("80.00"),
+        "bedrooms": 2,
+        "street": "Rua Augusta",
+        "number": "100",
+        "neighborhood": "Consolação",
+        "city": "São Paulo",
+        "state": State.SP,
+        "postal_code": "01310100",
+    }
+    return {**values, **overrides}
+
+
+def new_listing(
+    owner_id: UUID, *, status: ListingStatus = ListingStatus.PUBLISHED, **overrides: Any
+) -> RealEstate:
+    """An unsaved listing, published at START unless told otherwise, with its search keys."""
+    values = listing_values(**overrides)
+    if status is ListingStatus.PUBLISHED:
+        values.setdefault("published_at", START)
+    return RealEstate(
+        owner_id=owner_id,
+        status=status,
+        city_key=search_key(values["city"]),
+        neighborhood_key=search_key(values["neighborhood"]),
+        **values,
+    )
+
+
+async def stored(session: AsyncSession, listing_id: UUID, *columns: Any) -> tuple[Any, ...] | None:
+    """`columns` of a listing's row as the database holds it now; None when there is no row."""
+    query = select(*(columns or (RealEstate.id,))).where(RealEstate.id == listing_id)
+    row = (await session.execute(query)).one_or_none()
+    return None if row is None else tuple(row)
+
+
+def in_order(listings: list[RealEstate], sort: ListingSort) -> list[UUID]:
+    """Ids of `listings` in `sort` order, ties broken by id in the same direction."""
+    ordered = sorted(listings, key=lambda item: (getattr(item, sort.column), item.id))
+    return [item.id for item in (reversed(ordered) if sort.descending else ordered)]
+
+
+MakeListing = Callable[..., Awaitable[RealEstate]]
+Actor = Callable[[str], Awaitable[User | None]]
+
+
+@pytest.fixture
+async def re_owner(make_user: MakeUser) -> User:
+    """A collector who owns the listings the factories make."""
+    return await make_user(name="Listing Owner")
+
+
+@pytest.fixture
+def re_repository(session: AsyncSession) -> RealEstateRepository:
+    """The listing repository over the test session."""
+    return RealEstateRepository(session)
+
+
+@pytest.fixture
+def re_service(session: AsyncSession, components: Components) -> RealEstateService:
+    """The listing service, wired as the routes wire it."""
+    return RealEstateService(
+        uow=UnitOfWork(session),
+        listings=RealEstateRepository(session),
+        cursors=components.cursors,
+    )
+
+
+@pytest.fixture
+def re_make_listing(session: AsyncSession, re_owner: User) -> MakeListing:
+    """Insert a listing (published by default) owned by `re_owner` unless `owner_id` is given."""
+
+    async def _make_listing(**overrides: Any) -> RealEstate:
+        owner_id = overrides.pop("owner_id", re_owner.id)
+        listing = new_listing(owner_id, **overrides)
+        session.add(listing)
+        await session.flush()
+        return listing
+
+    return _make_listing
+
+
+@pytest.fixture
+def re_actor(re_owner: User, make_user: MakeUser) -> Actor:
+    """The listings' owner, an admin, another collector or nobody, by "owner", "admin"..."""
+
+    async def _actor(kind: str) -> User | None:
+        if kind == "owner":
+            return re_owner
+        if kind == "admin":
+            return await make_user(name="Site Admin", role=Role.ADMIN)
+        return await make_user(name="Someone Else") if kind == "other" else None
+
+    return _actor
+
+
+@pytest.fixture
+def re_statements(session: AsyncSession) -> Iterator[list[tuple[str, Any]]]:
+    """The SQL statements, with their parameters, the test session sends during the test."""
+    assert isinstance(session.bind, AsyncConnection)
+    connection = session.bind.sync_connection
+    sent: list[tuple[str, Any]] = []
+
+    def record(*args: Any) -> None:
+        sent.append((args[2], args[3]))
+
+    event.listen(connection, "before_cursor_execute", record)
+    yield sent
+    event.remove(connection, "before_cursor_execute", record)
+
+
+@pytest.fixture
+async def re_committed_listing(engine: AsyncEngine) -> AsyncIterator[tuple[User, RealEstate]]:
+    """An owner and their published listing committed for real, outside the test transaction.
+
+    For tests that need several connections; deleting the owner afterwards cascades to the
+    listing, so nothing is left for the next test.
+    """
+    owner = User(name="Race Owner", cpf=cpf_from_seed(987_654), password_hash="not-a-real-hash")
+    listing = new_listing(owner.id, title="Original")
+    async with AsyncSession(engine, expire_on_commit=False) as setup:
+        setup.add(owner)
+        await setup.flush()
+        setup.add(listing)
+        await setup.commit()
+    try:
+        yield owner, listing
+    finally:
+        async with AsyncSession(engine) as cleanup:
+            await cleanup.execute(delete(User).where(User.id == owner.id))
+            await cleanup.commit()
