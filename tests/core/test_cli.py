@@ -2,7 +2,9 @@
 
 import asyncio
 import json
+import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -144,6 +146,8 @@ def test_serve_runs_uvicorn_with_the_app_factory(
 ) -> None:
     calls: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
     monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: calls.append((args, kwargs)))
+    # `serve` points several workers at a shared metrics directory; undo that afterwards.
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
 
     result = runner.invoke(
         cli, ["serve", "--host", "10.1.2.3", "--port", "9123", "--workers", "3"], env=cli_env
@@ -158,3 +162,4 @@ def test_serve_runs_uvicorn_with_the_app_factory(
     assert kwargs["port"] == 9123
     assert kwargs["workers"] == 3
     assert kwargs["reload"] is False
+    assert Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).is_dir()

