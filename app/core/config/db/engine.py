@@ -27,6 +27,7 @@ def create_engine(settings: Settings, url: str) -> AsyncEngine:
         max_overflow=settings.database_max_overflow,
         pool_timeout=settings.database_pool_timeout_seconds,
         pool_pre_ping=settings.database_pool_pre_ping,
+        pool_recycle=settings.database_pool_recycle_seconds,
         echo=settings.database_echo,
     )
 
