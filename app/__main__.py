@@ -14,7 +14,7 @@ from result import Err
 from app.core.config.components import Components
 from app.core.config.db.embedded import start_embedded_postgres
 from app.core.config.db.engine import create_engine, create_sessionmaker
-from app.core.config.db.migrations import upgrade_to_head
+from app.core.config.db.migrations import migrate_to_head, upgrade_to_head
 from app.core.config.logging import configure_logging
 from app.core.config.settings import Settings
 from app.features.real_estates.seed import seed_listings
@@ -81,13 +81,21 @@ def serve(
 
 
 @cli.command()
-def migrate() -> None:
-    """Upgrade the database schema to the latest migration."""
+def migrate(
+    max_wait_seconds: Annotated[
+        float, typer.Option(min=0, help="How long to wait for the database to answer.")
+    ] = 60,
+) -> None:
+    """Upgrade the database schema to the latest migration.
+
+    Waits for the database with backoff and holds an advisory lock, so several
+    migrators started together apply each migration once.
+    """
     settings = _load_settings()
     configure_logging(settings)
     url, _ = _database_url(settings)
-    upgrade_to_head(url)
-    typer.echo("Database schema is at head.")
+    outcome = asyncio.run(migrate_to_head(url, max_wait_seconds=max_wait_seconds, log=typer.echo))
+    typer.echo(f"Database schema: {outcome}.")
 
 
 def _admin_password() -> str:

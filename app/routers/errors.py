@@ -4,6 +4,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from app.core.errors.catalogue import CATALOGUE, NotFound
+from app.core.errors.openapi import problem_responses
 
 router = APIRouter(prefix="/errors", tags=["errors"])
 
@@ -30,7 +31,7 @@ async def list_error_codes() -> list[ErrorDoc]:
     return [_doc(code) for code in CATALOGUE]
 
 
-@router.get("/{slug}")
+@router.get("/{slug}", responses=problem_responses(NotFound))
 async def describe_error(slug: str) -> ErrorDoc:
     """What one problem `code` means (the target of problem `type` URIs)."""
     code = slug.upper().replace("-", "_")

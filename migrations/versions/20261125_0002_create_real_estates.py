@@ -81,8 +81,8 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("postal_code", sa.String(length=8), nullable=False),
-        sa.Column("city_key", sa.String(length=120), nullable=False),
-        sa.Column("neighborhood_key", sa.String(length=120), nullable=False),
+        sa.Column("city_key", sa.Text(), nullable=False),
+        sa.Column("neighborhood_key", sa.Text(), nullable=False),
         sa.Column("description", sa.Text(), nullable=False),
         sa.Column("bedrooms", sa.SmallInteger(), nullable=False),
         sa.Column("bathrooms", sa.SmallInteger(), nullable=False),
@@ -212,6 +212,20 @@ def upgrade() -> None:
         ["search_vector"],
         unique=False,
         postgresql_using="gin",
+        postgresql_where=sa.text("status = 'published'"),
+    )
+    op.create_index(
+        "ix_real_estates_pub_neighborhood",
+        "real_estates",
+        ["neighborhood_key", "published_at", "id"],
+        unique=False,
+        postgresql_where=sa.text("status = 'published'"),
+    )
+    op.create_index(
+        "ix_real_estates_pub_bedrooms",
+        "real_estates",
+        ["bedrooms"],
+        unique=False,
         postgresql_where=sa.text("status = 'published'"),
     )
     op.create_index(

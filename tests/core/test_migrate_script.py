@@ -10,7 +10,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from app.core.config.db.health import latest_revision
+from app.core.config.db.migrations import latest_revision
 from tests.database import asyncpg_dsn, scratch_database
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]

@@ -35,6 +35,8 @@ def mask_cpf(text: str) -> str:
 
 class _RequestContextFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
+        if record.name == "uvicorn.error" and record.msg == "Exception in ASGI application\n":
+            return False  # the problem handler already logged it, with the request id
         record.request_id = request_id_var.get()
         record.trace_id, record.span_id = current_trace_ids() or (None, None)
         record.msg = mask_cpf(record.getMessage())

@@ -10,7 +10,7 @@ from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
 from prometheus_client import CollectorRegistry, Gauge
-from prometheus_fastapi_instrumentator import Instrumentator
+from prometheus_fastapi_instrumentator import Instrumentator, metrics
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import QueuePool
@@ -29,11 +29,12 @@ def install_metrics(app: FastAPI) -> CollectorRegistry:
     processes, `PROMETHEUS_MULTIPROC_DIR` makes the scrape aggregate all of them.
     """
     registry = CollectorRegistry()
-    Instrumentator(
-        should_group_status_codes=False,
-        excluded_handlers=UNMEASURED_PATHS,
-        registry=registry,
-    ).instrument(app).expose(app, include_in_schema=False)
+    instrumentator = Instrumentator(
+        should_group_status_codes=False, excluded_handlers=UNMEASURED_PATHS, registry=registry
+    )
+    instrumentator.add(metrics.requests(registry=registry))
+    instrumentator.add(metrics.latency(should_include_status=True, registry=registry))
+    instrumentator.instrument(app).expose(app, include_in_schema=False)
     # The library's own in-progress gauge ignores `registry` (so two apps in one process
     # collide); this one lives in the app's registry.
     in_progress = Gauge(
@@ -96,7 +97,10 @@ def tracer_provider(settings: Settings, exporter: SpanExporter | None) -> Tracer
     if exporter is None and not settings.otel_exporter_otlp_endpoint:
         return None
     provider = TracerProvider(resource=Resource.create({SERVICE_NAME: settings.otel_service_name}))
-    provider.add_span_processor(BatchSpanProcessor(exporter or OTLPSpanExporter()))
+    if exporter is None:
+        endpoint = str(settings.otel_exporter_otlp_endpoint).rstrip("/")
+        exporter = OTLPSpanExporter(endpoint=f"{endpoint}/v1/traces")
+    provider.add_span_processor(BatchSpanProcessor(exporter))
     return provider
 
 

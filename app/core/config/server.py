@@ -8,7 +8,8 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from app.core.config.db.engine import create_engine, create_sessionmaker
-from app.core.config.db.health import latest_revision, warm_pool
+from app.core.config.db.health import warm_pool
+from app.core.config.db.migrations import latest_revision
 from app.core.config.logging import configure_logging
 from app.core.config.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from app.core.config.observability import trace_engine, watch_pool
@@ -47,6 +48,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         connections=min(settings.database_pool_size, WARM_CONNECTIONS),
         within_seconds=settings.health_check_timeout_seconds,
     )
+    await app.state.components.hasher.prepare()
     tune_garbage_collector()
     try:
         yield

@@ -2,7 +2,7 @@
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -31,7 +31,7 @@ class Settings(BaseSettings):
     )
 
     environment: Environment = Environment.DEVELOPMENT
-    log_level: str = "INFO"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
 
     database_url: SecretStr | None = Field(
         default=None,
@@ -73,9 +73,14 @@ class Settings(BaseSettings):
         description="Prefix of problem `type` URIs; empty = relative `/errors/<code>` links.",
     )
 
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_case_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
     @field_validator("cors_allow_origins", "jwt_previous_secrets", mode="before")
     @classmethod
-    def _split_origins(cls, value: object) -> object:
+    def _split_comma_separated(cls, value: object) -> object:
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
@@ -99,6 +104,13 @@ class Settings(BaseSettings):
                 )
             if len(secret.encode()) < MIN_JWT_SECRET_BYTES:
                 raise ValueError(f"JWT_SECRET must be at least {MIN_JWT_SECRET_BYTES} bytes long")
+            for previous in self.jwt_previous_secrets:
+                value = previous.get_secret_value()
+                if value == DEFAULT_JWT_SECRET or len(value.encode()) < MIN_JWT_SECRET_BYTES:
+                    raise ValueError(
+                        "each JWT_PREVIOUS_SECRETS entry must be a real secret of at least "
+                        f"{MIN_JWT_SECRET_BYTES} bytes"
+                    )
             if self.database_url is None:
                 raise ValueError("DATABASE_URL is required in production")
         return self

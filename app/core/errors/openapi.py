@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from app.core.errors.base import BaseError
-from app.core.errors.catalogue import InternalError, ValidationError
+from app.core.errors.catalogue import BadRequest, InternalError, PayloadTooLarge, ValidationError
 from app.core.errors.problems import PROBLEM_MEDIA_TYPE, problem_type_uri
 
 PROBLEM_SCHEMA_REF = "#/components/schemas/Problem"
@@ -95,12 +95,16 @@ def _add_validation_problem(responses: dict[str, Any]) -> None:
 
 def _standard_problems(schema: dict[str, Any]) -> None:
     """Describe FastAPI's own 422 and the catch-all 500 as problems on every operation."""
+    body_problems = problem_responses(BadRequest, PayloadTooLarge)
     internal = problem_responses(InternalError)[500]
     for path_item in schema.get("paths", {}).values():
         for operation in path_item.values():
             responses = operation.setdefault("responses", {})
             if "requestBody" in operation or operation.get("parameters"):
                 _add_validation_problem(responses)
+            if "requestBody" in operation:
+                for status, response in body_problems.items():
+                    responses.setdefault(str(status), response)
             responses.setdefault("500", internal)
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     components.pop("HTTPValidationError", None)

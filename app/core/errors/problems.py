@@ -7,8 +7,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.core.config.db.errors import is_data_exception
 from app.core.errors.base import BaseError
 from app.core.errors.catalogue import (
     BadRequest,
@@ -114,6 +116,17 @@ async def _http_error(request: Request, exc: Exception) -> ProblemResponse:
     return render_problem(request, error_class(detail), headers=headers)
 
 
+async def _database_error(request: Request, exc: Exception) -> ProblemResponse:
+    assert isinstance(exc, DBAPIError)  # noqa: S101 - registered for it only
+    if is_data_exception(exc):
+        # A value passed validation but not PostgreSQL (e.g. a NUL character): the client's
+        # input, so a 422 without echoing the value or the SQL.
+        return render_problem(
+            request, ValidationError("A value contains characters or a size the database refuses.")
+        )
+    return await _unhandled_error(request, exc)
+
+
 async def _unhandled_error(request: Request, exc: Exception) -> ProblemResponse:
     logger.exception("unhandled error", extra={"method": request.method, "path": request.url.path})
     return render_problem(request, InternalError())
@@ -124,4 +137,5 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(BaseError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(DBAPIError, _database_error)
     app.add_exception_handler(Exception, _unhandled_error)

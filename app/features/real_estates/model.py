@@ -132,6 +132,10 @@ class RealEstate(Base):
         _published_index("ix_real_estates_pub_city_price", "city_key", "price_cents", "id"),
         _published_index("ix_real_estates_pub_state", "state", "published_at", "id"),
         _published_index(
+            "ix_real_estates_pub_neighborhood", "neighborhood_key", "published_at", "id"
+        ),
+        _published_index("ix_real_estates_pub_bedrooms", "bedrooms"),
+        _published_index(
             "ix_real_estates_pub_purpose_kind_price", "purpose", "kind", "price_cents", "id"
         ),
         Index(
@@ -155,8 +159,9 @@ class RealEstate(Base):
     city: Mapped[str] = mapped_column(String(120))
     state: Mapped[State] = mapped_column(_pg_enum(State, "brazilian_state"))
     postal_code: Mapped[str] = mapped_column(String(8))
-    city_key: Mapped[str] = mapped_column(String(120))
-    neighborhood_key: Mapped[str] = mapped_column(String(120))
+    # Normalised forms can be longer than the text (casefold: "ß" -> "ss"), hence Text.
+    city_key: Mapped[str] = mapped_column(Text)
+    neighborhood_key: Mapped[str] = mapped_column(Text)
     description: Mapped[str] = mapped_column(Text, default="")
     bedrooms: Mapped[int] = mapped_column(SmallInteger, default=0)
     bathrooms: Mapped[int] = mapped_column(SmallInteger, default=0)

@@ -81,9 +81,16 @@ class RealEstateRepository:
             RealEstate.__tablename__, columns=list(columns), records=rows
         )
 
-    async def analyze(self) -> None:
-        """Refresh the planner's statistics after a bulk load."""
-        await self._session.execute(text(f"ANALYZE {RealEstate.__tablename__}"))
+    async def vacuum_analyze(self) -> None:
+        """After a bulk load: set hint bits and the visibility map, refresh the statistics.
+
+        VACUUM cannot run inside a transaction, so this needs a session that has not
+        begun one; it runs on its own autocommit connection.
+        """
+        connection = await self._session.connection(
+            execution_options={"isolation_level": "AUTOCOMMIT"}
+        )
+        await connection.execute(text(f"VACUUM (ANALYZE) {RealEstate.__tablename__}"))
 
     async def delete(self, listing_id: UUID) -> None:
         """Remove a listing."""

@@ -276,5 +276,4 @@ async def seed_listings(
             await session.commit()
         on_batch(len(batch))
     async with sessions() as session:
-        await RealEstateRepository(session).analyze()
-        await session.commit()
+        await RealEstateRepository(session).vacuum_analyze()

@@ -110,19 +110,24 @@ class RealEstateService:
         found = await self._managed(listing_id, actor)
         if isinstance(found, Err):
             return found
+        listing = found.ok_value
         required, target = TRANSITIONS[action]
-        if expected_versions is not None and found.ok_value.version not in expected_versions:
+        if expected_versions is not None and listing.version not in expected_versions:
             return Err(StaleVersion())  # preconditions are judged before the state (RFC 9110)
-        if found.ok_value.status is not required:
+        if listing.status is not required:
             return Err(
                 InvalidStatusTransition(
-                    f"Cannot {action} a listing that is {found.ok_value.status.value}; "
+                    f"Cannot {action} a listing that is {listing.status.value}; "
                     f"only a {required.value} listing can be {target.value}."
                 )
             )
         values: dict[str, Any] = {"status": target}
         values["published_at"] = utcnow() if target is ListingStatus.PUBLISHED else None
-        return await self._write(listing_id, values, expected_versions=expected_versions)
+        # Pin the version the status was checked on, so a concurrent move cannot slip between.
+        moved = await self._write(listing_id, values, expected_versions={listing.version})
+        if isinstance(moved, Err) and expected_versions is None:
+            return Err(InvalidStatusTransition("The listing changed meanwhile; read it again."))
+        return moved
 
     async def delete(self, listing_id: UUID, actor: User) -> Result[None, EditError]:
         """Remove a listing the actor manages."""

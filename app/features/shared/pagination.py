@@ -19,6 +19,7 @@ T = TypeVar("T")
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 CURSOR_TTL_SECONDS = 24 * 3600
+MAX_CURSOR_LENGTH = 2048
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,8 @@ class CursorCodec:
 
     def decode(self, cursor: str, *, scope: str) -> Result[list[Any], InvalidCursor]:
         """Return the position a cursor carries, or why it cannot be used."""
+        if len(cursor) > MAX_CURSOR_LENGTH:
+            return Err(InvalidCursor("The cursor is malformed."))
         try:
             payload_part, signature_part = cursor.split(".")
             payload = _b64decode(payload_part)

@@ -29,6 +29,8 @@ def create_engine(settings: Settings, url: str) -> AsyncEngine:
         pool_pre_ping=settings.database_pool_pre_ping,
         pool_recycle=settings.database_pool_recycle_seconds,
         echo=settings.database_echo,
+        # Errors and logs must not carry values (password hashes, personal data).
+        hide_parameters=True,
     )
 
 

@@ -3,19 +3,11 @@
 import asyncio
 import logging
 
-from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.core.config.db.migrations import alembic_config
-
 logger = logging.getLogger(__name__)
-
-
-def latest_revision() -> str | None:
-    """The head revision of the migrations shipped with this code."""
-    return ScriptDirectory.from_config(alembic_config("unused://")).get_current_head()
 
 
 async def database_problem(

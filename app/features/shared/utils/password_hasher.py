@@ -36,10 +36,15 @@ class PasswordHasher:
         """Whether `password` matches `password_hash`."""
         return await asyncio.to_thread(self._verify, password_hash, password)
 
-    async def verify_nothing(self, password: str) -> None:
-        """Spend the time of a real verification, so unknown accounts are not told apart."""
+    async def prepare(self) -> None:
+        """Make the dummy hash up front, so the first unknown-CPF sign-in is not slower."""
         if self._dummy_hash is None:
             self._dummy_hash = await self.hash("not a real password: it only burns the same time")
+
+    async def verify_nothing(self, password: str) -> None:
+        """Spend the time of a real verification, so unknown accounts are not told apart."""
+        await self.prepare()
+        assert self._dummy_hash is not None  # noqa: S101 - set by prepare()
         await self.verify(self._dummy_hash, password)
 
     def needs_rehash(self, password_hash: str) -> bool:

@@ -9,6 +9,8 @@ from app.features.real_estates.repository import RealEstateRepository
 from app.features.real_estates.service import RealEstateService
 from app.features.shared.unit_of_work import UnitOfWork
 
+MAX_VERSION_DIGITS = 9
+
 
 def get_real_estate_service(session: SessionDep, components: ComponentsDep) -> RealEstateService:
     """Build the listing service for this request."""
@@ -43,10 +45,18 @@ def get_expected_versions(
     if if_match is None or if_match.strip() == "*":
         return None
     tags = (tag.strip() for tag in if_match.split(","))
-    return frozenset(
-        int(tag[1:-1])
-        for tag in tags
-        if len(tag) > 2 and tag[0] == tag[-1] == '"' and tag[1:-1].isdigit()
+    return frozenset(int(tag[1:-1]) for tag in tags if _is_version_tag(tag))
+
+
+def _is_version_tag(tag: str) -> bool:
+    # ASCII digits only ("²" is a digit to str.isdigit), short enough for an int4 version.
+    inner = tag[1:-1]
+    return (
+        len(tag) > 2
+        and tag[0] == tag[-1] == '"'
+        and inner.isascii()
+        and inner.isdigit()
+        and len(inner) <= MAX_VERSION_DIGITS
     )
 
 

@@ -232,9 +232,7 @@ class PageParams(_Strict):
     """Keyset pagination parameters."""
 
     limit: int = Field(default=DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
-    cursor: str | None = Field(
-        default=None, max_length=2048, description="`next_cursor` of the previous page."
-    )
+    cursor: str | None = Field(default=None, description="`next_cursor` of the previous page.")
 
 
 class SearchParams(PageParams):
@@ -251,11 +249,11 @@ class SearchParams(PageParams):
     neighborhood: str | None = Field(default=None, max_length=120)
     kind: PropertyKind | None = None
     purpose: Purpose | None = None
-    min_price: int | None = Field(default=None, ge=0)
-    max_price: int | None = Field(default=None, ge=0)
+    min_price: Cents | None = None
+    max_price: Cents | None = None
     min_bedrooms: int | None = Field(default=None, ge=0, le=50)
-    min_area: Decimal | None = Field(default=None, ge=0)
-    max_area: Decimal | None = Field(default=None, ge=0)
+    min_area: Decimal | None = Field(default=None, ge=0, le=10**9, max_digits=12, decimal_places=2)
+    max_area: Decimal | None = Field(default=None, ge=0, le=10**9, max_digits=12, decimal_places=2)
     sort: ListingSort = ListingSort.NEWEST
 
     @model_validator(mode="after")

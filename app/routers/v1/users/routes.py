@@ -110,9 +110,7 @@ async def list_users(
     users: UserServiceDep,
     role: Annotated[Role | None, Query(description="Only users with this role.")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
-    cursor: Annotated[
-        str | None, Query(max_length=1024, description="`next_cursor` of the previous page.")
-    ] = None,
+    cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page.")] = None,
 ) -> UserPage:
     """Users in sign-up order, a page at a time (admins only)."""
     page = ok_or_raise(await users.list_users(role=role, limit=limit, cursor=cursor))
