@@ -1,8 +1,8 @@
 """Listing use cases: registration, edits with optimistic concurrency, workflow, search."""
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -18,7 +18,7 @@ from app.features.real_estates.exceptions import (
 from app.features.real_estates.model import ListingStatus, RealEstate
 from app.features.real_estates.repository import RealEstateRepository
 from app.features.real_estates.search import ListingFilters, ListingSort
-from app.features.shared.pagination import CursorCodec, Page, page_scope
+from app.features.shared.pagination import CursorCodec, Keyset, Page, page_scope
 from app.features.shared.text import search_key
 from app.features.shared.timestamps import utcnow
 from app.features.shared.unit_of_work import UnitOfWork
@@ -40,6 +40,10 @@ _KEY_PARSERS: dict[str, Any] = {
     "price_cents": int,
     "area_m2": Decimal,
 }
+
+
+def _keyset(column: str) -> Callable[[RealEstate], Keyset]:
+    return lambda listing: (getattr(listing, column), listing.id)
 
 
 def _manages(user: User | None, listing: RealEstate) -> bool:
@@ -143,24 +147,24 @@ class RealEstateService:
     ) -> Result[Page[RealEstate], InvalidCursor]:
         """A page of published listings matching `filters`, in `sort` order."""
         scope = page_scope("real_estates", sort=sort.value, **filters.fingerprint())
-        after = self._position(cursor, scope=scope, key=sort.column)
+        after = self._cursors.resume_after(cursor, scope=scope, parse_key=_KEY_PARSERS[sort.column])
         if isinstance(after, Err):
             return after
         rows = await self._listings.search(
             filters, sort=sort, after=after.ok_value, limit=limit + 1
         )
-        return Ok(self._page(rows, limit=limit, scope=scope, key=sort.column))
+        return Ok(self._cursors.page(rows, limit=limit, scope=scope, key=_keyset(sort.column)))
 
     async def list_own(
         self, owner: User, *, limit: int, cursor: str | None
     ) -> Result[Page[RealEstate], InvalidCursor]:
         """The owner's listings of any status, newest first."""
         scope = page_scope("my_real_estates", owner=str(owner.id))
-        after = self._position(cursor, scope=scope, key="created_at")
+        after = self._cursors.resume_after(cursor, scope=scope, parse_key=datetime.fromisoformat)
         if isinstance(after, Err):
             return after
         rows = await self._listings.list_by_owner(owner.id, after=after.ok_value, limit=limit + 1)
-        return Ok(self._page(rows, limit=limit, scope=scope, key="created_at"))
+        return Ok(self._cursors.page(rows, limit=limit, scope=scope, key=_keyset("created_at")))
 
     @staticmethod
     def _visible(listing: RealEstate, viewer: User | None) -> bool:
@@ -186,32 +190,3 @@ class RealEstateService:
             return Err(StaleVersion())
         await self._uow.commit()
         return Ok(updated)
-
-    def _position(
-        self, cursor: str | None, *, scope: str, key: str
-    ) -> Result[tuple[Any, UUID] | None, InvalidCursor]:
-        if cursor is None:
-            return Ok(None)
-        decoded = self._cursors.decode(cursor, scope=scope)
-        if isinstance(decoded, Err):
-            return decoded
-        try:
-            raw_key, raw_id = decoded.ok_value
-            return Ok((_KEY_PARSERS[key](raw_key), UUID(raw_id)))
-        except (TypeError, ValueError, InvalidOperation):
-            return Err(InvalidCursor("The cursor is malformed."))
-
-    def _page(
-        self, rows: Sequence[RealEstate], *, limit: int, scope: str, key: str
-    ) -> Page[RealEstate]:
-        items = list(rows[:limit])
-        next_cursor = None
-        if len(rows) > limit:
-            last = items[-1]
-            value = getattr(last, key)
-            position = [
-                value.isoformat() if isinstance(value, datetime) else str(value),
-                str(last.id),
-            ]
-            next_cursor = self._cursors.encode(scope=scope, position=position)
-        return Page(items=items, next_cursor=next_cursor)

@@ -8,13 +8,17 @@ import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Generic, TypeVar
+from uuid import UUID
 
 from result import Err, Ok, Result
 
 from app.core.errors.catalogue import InvalidCursor
 
 T = TypeVar("T")
+# A keyset position: the row's sort key and its id (the tie-breaker).
+Keyset = tuple[Any, UUID]
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -87,6 +91,37 @@ class CursorCodec:
             return Err(InvalidCursor("The cursor has expired; restart from the first page."))
         position: list[Any] = content["p"]
         return Ok(position)
+
+    def resume_after(
+        self, cursor: str | None, *, scope: str, parse_key: Callable[[str], Any]
+    ) -> Result[Keyset | None, InvalidCursor]:
+        """The (sort key, id) position a keyset cursor resumes after; None on the first page."""
+        if cursor is None:
+            return Ok(None)
+        decoded = self.decode(cursor, scope=scope)
+        if isinstance(decoded, Err):
+            return decoded
+        try:
+            raw_key, raw_id = decoded.ok_value
+            return Ok((parse_key(raw_key), UUID(raw_id)))
+        except (TypeError, ValueError, ArithmeticError):
+            return Err(InvalidCursor("The cursor is malformed."))
+
+    def page(
+        self,
+        rows: Sequence[T],
+        *,
+        limit: int,
+        scope: str,
+        key: Callable[[T], Keyset],
+    ) -> Page[T]:
+        """Cut `rows` (fetched with `limit + 1`) to a page, with the cursor of the next one."""
+        items = list(rows[:limit])
+        if len(rows) <= limit:
+            return Page(items=items, next_cursor=None)
+        sort_value, row_id = key(items[-1])
+        text = sort_value.isoformat() if isinstance(sort_value, datetime) else str(sort_value)
+        return Page(items=items, next_cursor=self.encode(scope=scope, position=[text, str(row_id)]))
 
     def _sign(self, payload: bytes) -> bytes:
         return hmac.new(self._key, payload, hashlib.sha256).digest()[:16]

@@ -119,22 +119,12 @@ class UserService:
     ) -> Result[Page[User], InvalidCursor]:
         """A page of users in sign-up order, optionally only those with `role`."""
         scope = page_scope("users", role=role)
-        after: tuple[datetime, UUID] | None = None
-        if cursor is not None:
-            decoded = self._cursors.decode(cursor, scope=scope)
-            if isinstance(decoded, Err):
-                return decoded
-            try:
-                created_at, user_id = decoded.ok_value
-                after = (datetime.fromisoformat(created_at), UUID(user_id))
-            except (TypeError, ValueError):
-                return Err(InvalidCursor("The cursor is malformed."))
-        rows = list(await self._users.list_page(role=role, after=after, limit=limit + 1))
-        next_cursor = None
-        if len(rows) > limit:
-            rows = rows[:limit]
-            last = rows[-1]
-            next_cursor = self._cursors.encode(
-                scope=scope, position=[last.created_at.isoformat(), str(last.id)]
+        after = self._cursors.resume_after(cursor, scope=scope, parse_key=datetime.fromisoformat)
+        if isinstance(after, Err):
+            return after
+        rows = await self._users.list_page(role=role, after=after.ok_value, limit=limit + 1)
+        return Ok(
+            self._cursors.page(
+                rows, limit=limit, scope=scope, key=lambda user: (user.created_at, user.id)
             )
-        return Ok(Page(items=rows, next_cursor=next_cursor))
+        )
