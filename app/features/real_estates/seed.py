@@ -156,74 +156,79 @@ def listing_rows(plan: SeedPlan) -> Iterator[tuple[Any, ...]]:
     """Yield `plan.count` listing rows in COPY_COLUMNS order, deterministic for `plan.seed`."""
     rng = random.Random(plan.seed)  # noqa: S311 - demo data, not security
     now = datetime.now(UTC)
-    kinds = list(KIND_WEIGHTS)
-    weights = list(KIND_WEIGHTS.values())
     for _ in range(plan.count):
-        kind = rng.choices(kinds, weights)[0]
-        city, state, neighborhoods = rng.choice(CITIES)
-        neighborhood = rng.choice(neighborhoods)
-        purpose = Purpose.RENT if rng.random() < 0.3 else Purpose.SALE
-        low, high = AREA_RANGE[kind]
-        area = Decimal(rng.randint(low * 100, high * 100)) / 100
-        price = int(area * rng.randint(*PRICE_PER_M2[kind]))
-        if purpose is Purpose.RENT:
-            price = max(50000, price // 200)
-        price = price // 1000 * 1000
-        rooms = 0 if kind in (PropertyKind.LAND, PropertyKind.COMMERCIAL) else rng.randint(1, 5)
-        roll = rng.random()
-        status = (
-            ListingStatus.PUBLISHED
-            if roll < plan.published_share
-            else ListingStatus.ARCHIVED
-            if roll < plan.published_share + plan.archived_share
-            else ListingStatus.DRAFT
-        )
-        created = now - timedelta(seconds=rng.randint(3600, 730 * 86400))
-        published = created + timedelta(hours=rng.randint(1, 72))
-        feature = rng.choice(FEATURES)
-        word = KIND_WORDS[kind]
-        title = f"{word} em {neighborhood}"
-        if rooms:
-            title = f"{word} com {rooms} {'quarto' if rooms == 1 else 'quartos'} em {neighborhood}"
-        description = (
-            f"{word} {feature}, {area} m² em {neighborhood}, {city}. "
-            f"Ótima localização, {rng.choice(FEATURES)} e {rng.choice(FEATURES)}."
-        )
-        row = {
-            "id": _uuid(rng),
-            "owner_id": rng.choice(plan.owner_ids),
-            "title": title,
-            "description": description,
-            "kind": kind.value,
-            "purpose": purpose.value,
-            "status": status.value,
-            "price_cents": price,
-            "condo_fee_cents": rng.randint(20000, 300000)
-            if kind is PropertyKind.APARTMENT
-            else None,
-            "iptu_cents": price // 100 if purpose is Purpose.SALE else None,
-            "area_m2": area,
-            "built_area_m2": None if kind in (PropertyKind.LAND, PropertyKind.RURAL) else area,
-            "bedrooms": rooms,
-            "bathrooms": max(1, rooms - 1),
-            "parking_spaces": rng.randint(0, 4),
-            "street": rng.choice(STREETS),
-            "number": str(rng.randint(1, 4000)),
-            "complement": None,
-            "neighborhood": neighborhood,
-            "city": city,
-            "state": state,
-            "postal_code": f"{rng.randint(1000000, 99999999):08d}",
-            "city_key": search_key(city),
-            "neighborhood_key": search_key(neighborhood),
-            "lat": -3 - rng.random() * 27,
-            "lng": -35 - rng.random() * 25,
-            "version": 1,
-            "created_at": created,
-            "updated_at": created,
-            "published_at": published if status is ListingStatus.PUBLISHED else None,
-        }
+        row = _listing(rng, plan, now)
         yield tuple(row[column] for column in COPY_COLUMNS)
+
+
+def _status(rng: random.Random, plan: SeedPlan) -> ListingStatus:
+    roll = rng.random()
+    if roll < plan.published_share:
+        return ListingStatus.PUBLISHED
+    if roll < plan.published_share + plan.archived_share:
+        return ListingStatus.ARCHIVED
+    return ListingStatus.DRAFT
+
+
+def _price_cents(rng: random.Random, kind: PropertyKind, purpose: Purpose, area: Decimal) -> int:
+    price = int(area * rng.randint(*PRICE_PER_M2[kind]))
+    if purpose is Purpose.RENT:
+        price = max(50000, price // 200)  # monthly rent, roughly 0.5 % of the value
+    return price // 1000 * 1000
+
+
+def _listing(rng: random.Random, plan: SeedPlan, now: datetime) -> dict[str, Any]:
+    kind = rng.choices(list(KIND_WEIGHTS), list(KIND_WEIGHTS.values()))[0]
+    city, state, neighborhoods = rng.choice(CITIES)
+    neighborhood = rng.choice(neighborhoods)
+    purpose = Purpose.RENT if rng.random() < 0.3 else Purpose.SALE
+    low, high = AREA_RANGE[kind]
+    area = Decimal(rng.randint(low * 100, high * 100)) / 100
+    price = _price_cents(rng, kind, purpose, area)
+    rooms = 0 if kind in (PropertyKind.LAND, PropertyKind.COMMERCIAL) else rng.randint(1, 5)
+    status = _status(rng, plan)
+    created = now - timedelta(seconds=rng.randint(3600, 730 * 86400))
+    word = KIND_WORDS[kind]
+    title = f"{word} em {neighborhood}"
+    if rooms:
+        title = f"{word} com {rooms} {'quarto' if rooms == 1 else 'quartos'} em {neighborhood}"
+    description = (
+        f"{word} {rng.choice(FEATURES)}, {area} m² em {neighborhood}, {city}. "
+        f"Ótima localização, {rng.choice(FEATURES)} e {rng.choice(FEATURES)}."
+    )
+    published = created + timedelta(hours=rng.randint(1, 72))
+    return {
+        "id": _uuid(rng),
+        "owner_id": rng.choice(plan.owner_ids),
+        "title": title,
+        "description": description,
+        "kind": kind.value,
+        "purpose": purpose.value,
+        "status": status.value,
+        "price_cents": price,
+        "condo_fee_cents": (rng.randint(20000, 300000) if kind is PropertyKind.APARTMENT else None),
+        "iptu_cents": price // 100 if purpose is Purpose.SALE else None,
+        "area_m2": area,
+        "built_area_m2": None if kind in (PropertyKind.LAND, PropertyKind.RURAL) else area,
+        "bedrooms": rooms,
+        "bathrooms": max(1, rooms - 1),
+        "parking_spaces": rng.randint(0, 4),
+        "street": rng.choice(STREETS),
+        "number": str(rng.randint(1, 4000)),
+        "complement": None,
+        "neighborhood": neighborhood,
+        "city": city,
+        "state": state,
+        "postal_code": f"{rng.randint(1000000, 99999999):08d}",
+        "city_key": search_key(city),
+        "neighborhood_key": search_key(neighborhood),
+        "lat": -3 - rng.random() * 27,
+        "lng": -35 - rng.random() * 25,
+        "version": 1,
+        "created_at": created,
+        "updated_at": created,
+        "published_at": published if status is ListingStatus.PUBLISHED else None,
+    }
 
 
 def _uuid(rng: random.Random) -> UUID:
