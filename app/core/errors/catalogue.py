@@ -11,7 +11,7 @@ class BadRequest(BaseError):
     code = "BAD_REQUEST"
     status = 400
     title = "Bad request"
-    description = "The request could not be read (for example malformed JSON or a missing boundary)."
+    description = "The request could not be read (for example a body that is not valid UTF-8). Syntactically invalid JSON is a 422 VALIDATION_ERROR that points at the position."
     feature = "common"
 
 

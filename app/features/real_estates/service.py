@@ -98,6 +98,11 @@ class RealEstateService:
         found = await self._managed(listing_id, actor)
         if isinstance(found, Err):
             return found
+        if not values:
+            # Nothing to change: no new version, so the client's ETag stays valid.
+            if expected_versions is not None and found.ok_value.version not in expected_versions:
+                return Err(StaleVersion())
+            return found
         return await self._write(
             listing_id, with_search_keys(values), expected_versions=expected_versions
         )

@@ -9,8 +9,10 @@ from uuid import UUID
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
+    Strict,
     StringConstraints,
     field_validator,
     model_validator,
@@ -39,8 +41,18 @@ def _text(min_length: int, max_length: int) -> Any:
     return StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length)
 
 
-Cents = Annotated[int, Field(ge=0, le=10**13, description="Amount in BRL centavos.")]
-Count = Annotated[int, Field(ge=0, le=50)]
+MAX_CENTS = 10**13
+# Strict in bodies: JSON `true` or "100" is not a number of centavos or rooms.
+Cents = Annotated[int, Strict(), Field(ge=0, le=MAX_CENTS, description="Amount in BRL centavos.")]
+Count = Annotated[int, Strict(), Field(ge=0, le=50)]
+CentsFilter = Annotated[int, Field(ge=0, le=MAX_CENTS)]
+
+
+def _upper_case(value: object) -> object:
+    return value.upper() if isinstance(value, str) else value
+
+
+UF = Annotated[State, BeforeValidator(_upper_case), Field(description="UF, e.g. SP (any case).")]
 Area = Annotated[Decimal, Field(gt=0, le=10**9, max_digits=12, decimal_places=2)]
 PostalCode = Annotated[
     str,
@@ -62,7 +74,7 @@ class Address(_Strict):
     complement: Annotated[str, _text(1, 100)] | None = None
     neighborhood: Annotated[str, _text(1, 120)]
     city: Annotated[str, _text(1, 120)]
-    state: State
+    state: UF
     postal_code: PostalCode
 
 
@@ -245,12 +257,12 @@ class SearchParams(PageParams):
         "(Portuguese; case- and accent-insensitive).",
     )
     city: str | None = Field(default=None, max_length=120)
-    state: State | None = None
+    state: UF | None = None
     neighborhood: str | None = Field(default=None, max_length=120)
     kind: PropertyKind | None = None
     purpose: Purpose | None = None
-    min_price: Cents | None = None
-    max_price: Cents | None = None
+    min_price: CentsFilter | None = None
+    max_price: CentsFilter | None = None
     min_bedrooms: int | None = Field(default=None, ge=0, le=50)
     min_area: Decimal | None = Field(default=None, ge=0, le=10**9, max_digits=12, decimal_places=2)
     max_area: Decimal | None = Field(default=None, ge=0, le=10**9, max_digits=12, decimal_places=2)

@@ -44,7 +44,7 @@ router = APIRouter(prefix="/users", tags=["users"])
     status_code=status.HTTP_201_CREATED,
     responses=problem_responses(UserAlreadyExists, PasswordRejected),
 )
-async def sign_up(body: UserCreate, users: UserServiceDep) -> UserRead:
+async def sign_up(body: UserCreate, users: UserServiceDep, response: Response) -> UserRead:
     """Create a collector account. Anyone may call this."""
     user = ok_or_raise(
         await users.sign_up(
@@ -54,6 +54,7 @@ async def sign_up(body: UserCreate, users: UserServiceDep) -> UserRead:
             email=body.email,
         )
     )
+    response.headers["Location"] = f"/api/v1/users/{user.id}"
     return UserRead.model_validate(user)
 
 

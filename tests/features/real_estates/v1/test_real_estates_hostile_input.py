@@ -124,3 +124,48 @@ async def test_a_city_whose_search_key_grows_when_normalised_is_stored_and_found
 
     assert found.status_code == 200
     assert [item["id"] for item in found.json()["items"]] == [listing["id"]]
+
+
+@pytest.mark.parametrize("field", ["price_cents", "bedrooms", "parking_spaces", "iptu_cents"])
+@pytest.mark.parametrize("value", [True, "100"], ids=["boolean", "string"])
+async def test_numbers_in_a_body_must_be_json_numbers(
+    client: httpx.AsyncClient, make_user: MakeUser, sign_in: MakeToken, field: str, value: object
+) -> None:
+    token = await sign_in(await make_user())
+    listing = await create_listing(client, token)
+
+    response = await client.patch(
+        f"{BASE}/{listing['id']}", headers=bearer(token), json={field: value}
+    )
+
+    body = assert_problem(response, 422, "VALIDATION_ERROR", f"{BASE}/{listing['id']}")
+    assert body["errors"][0]["loc"] == ["body", field]
+
+
+async def test_the_state_is_accepted_in_any_case(
+    client: httpx.AsyncClient, make_user: MakeUser, sign_in: MakeToken
+) -> None:
+    token = await sign_in(await make_user())
+
+    listing = await create_listing(client, token, address={**ADDRESS, "state": "rj"})
+    await client.post(f"{BASE}/{listing['id']}/publish", headers=bearer(token))
+    found = await client.get(BASE, params={"state": "rj"})
+
+    assert listing["address"]["state"] == "RJ"
+    assert [item["id"] for item in found.json()["items"]] == [listing["id"]]
+
+
+async def test_an_empty_patch_changes_nothing_and_keeps_the_etag(
+    client: httpx.AsyncClient, make_user: MakeUser, sign_in: MakeToken
+) -> None:
+    token = await sign_in(await make_user())
+    listing = await create_listing(client, token)
+    url = f"{BASE}/{listing['id']}"
+
+    same = await client.patch(url, headers={**bearer(token), "If-Match": '"1"'}, json={})
+    stale = await client.patch(url, headers={**bearer(token), "If-Match": '"7"'}, json={})
+
+    assert same.status_code == 200
+    assert same.headers["etag"] == '"1"'
+    assert same.json()["version"] == 1
+    assert_problem(stale, 412, "STALE_VERSION", url)

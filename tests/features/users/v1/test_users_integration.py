@@ -21,6 +21,7 @@ async def test_sign_up_creates_a_collector_and_stores_the_cpf_as_digits(
 
     assert response.status_code == 201
     body = response.json()
+    assert response.headers["location"] == f"/api/v1/users/{body['id']}"
     assert body["role"] == "collector"
     assert body["cpf"] == "52998224725"
     assert "password" not in body
