@@ -19,9 +19,8 @@ from app.core.config.logging import configure_logging
 from app.core.config.settings import Settings
 from app.features.real_estates.seed import seed_listings
 from app.features.shared.cpf import normalize_cpf
-from app.features.shared.unit_of_work import UnitOfWork
 from app.features.users.repository import UserRepository
-from app.features.users.service import UserService
+from app.routers.v1.users.dependencies import get_user_service
 
 SEED_BATCH_SIZE = 5000
 
@@ -108,14 +107,7 @@ async def _create_admin(settings: Settings, url: str, *, cpf: str, name: str) ->
     engine = create_engine(settings, url)
     try:
         async with create_sessionmaker(engine)() as session:
-            components = Components.from_settings(settings)
-            users = UserService(
-                uow=UnitOfWork(session),
-                users=UserRepository(session),
-                passwords=components.passwords,
-                hasher=components.hasher,
-                cursors=components.cursors,
-            )
+            users = get_user_service(session, Components.from_settings(settings))
             exists = (await UserRepository(session).get_by_cpf(cpf)).is_ok()
             password = None if exists else _admin_password()
             result = await users.create_admin(name=name, cpf=cpf, password=password)

@@ -13,11 +13,11 @@ from app.core.config.components import Components
 from app.core.config.db.migrations import upgrade_to_head
 from app.core.config.dependencies import get_session
 from app.core.config.settings import Environment, Settings
-from app.features.shared.unit_of_work import UnitOfWork
 from app.features.users.model import Role, User
 from app.features.users.repository import UserRepository
 from app.features.users.service import UserService
 from app.main import create_app
+from app.routers.v1.users.dependencies import get_user_service
 from tests.database import postgres_server, scratch_database
 
 PASSWORD = "a long odd phrase"
@@ -114,14 +114,8 @@ def user_repository(session: AsyncSession) -> UserRepository:
 
 @pytest.fixture
 def user_service(session: AsyncSession, components: Components) -> UserService:
-    """The user service over the test session."""
-    return UserService(
-        uow=UnitOfWork(session),
-        users=UserRepository(session),
-        passwords=components.passwords,
-        hasher=components.hasher,
-        cursors=components.cursors,
-    )
+    """The user service over the test session, wired as the routes wire it."""
+    return get_user_service(session, components)
 
 
 MakeUser = Callable[..., Awaitable[User]]

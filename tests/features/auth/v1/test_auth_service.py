@@ -16,10 +16,9 @@ from app.features.auth.exceptions import InvalidCredentials, InvalidCurrentPassw
 from app.features.auth.model import AuthSession
 from app.features.auth.repository import AuthSessionRepository
 from app.features.auth.service import AuthService, Principal
-from app.features.shared.unit_of_work import UnitOfWork
 from app.features.users.exceptions import PasswordRejected
 from app.features.users.model import User
-from app.features.users.repository import UserRepository
+from app.routers.v1.auth.dependencies import get_auth_service
 from tests.conftest import PASSWORD, TEST_JWT_SECRET, MakeUser, cpf_from_seed
 
 NEW_PASSWORD = "another quite long phrase"
@@ -27,14 +26,7 @@ NEW_PASSWORD = "another quite long phrase"
 
 @pytest.fixture
 def auth_service(session: AsyncSession, components: Components) -> AuthService:
-    return AuthService(
-        uow=UnitOfWork(session),
-        users=UserRepository(session),
-        sessions=AuthSessionRepository(session),
-        hasher=components.hasher,
-        passwords=components.passwords,
-        tokens=components.tokens,
-    )
+    return get_auth_service(session, components)
 
 
 def _codec(

@@ -22,8 +22,8 @@ from app.features.real_estates.repository import RealEstateRepository
 from app.features.real_estates.search import ListingSort
 from app.features.real_estates.service import RealEstateService
 from app.features.shared.text import search_key
-from app.features.shared.unit_of_work import UnitOfWork
 from app.features.users.model import Role, User
+from app.routers.v1.real_estates.dependencies import get_real_estate_service
 from tests.conftest import MakeUser, cpf_from_seed
 
 START = datetime(2024, 1, 1, tzinfo=UTC)
@@ -97,11 +97,7 @@ def re_repository(session: AsyncSession) -> RealEstateRepository:
 @pytest.fixture
 def re_service(session: AsyncSession, components: Components) -> RealEstateService:
     """The listing service, wired as the routes wire it."""
-    return RealEstateService(
-        uow=UnitOfWork(session),
-        listings=RealEstateRepository(session),
-        cursors=components.cursors,
-    )
+    return get_real_estate_service(session, components)
 
 
 @pytest.fixture
