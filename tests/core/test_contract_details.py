@@ -47,3 +47,37 @@ async def test_operations_with_a_body_document_the_body_problems(
     assert {"400", "409", "413", "422", "500"} <= set(sign_up)
     assert "PAYLOAD_TOO_LARGE" in sign_up["413"]["content"]["application/problem+json"]["examples"]
     assert "NOT_FOUND" in describe_error["404"]["content"]["application/problem+json"]["examples"]
+
+
+async def test_a_json_route_sent_another_media_type_answers_415(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.post(
+        "/api/v1/users", content=b"name=Ana", headers={"content-type": "text/plain"}
+    )
+
+    assert response.status_code == 415
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["code"] == "UNSUPPORTED_MEDIA_TYPE"
+
+
+async def test_a_json_body_without_content_type_is_still_read_as_json(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.post("/api/v1/users", content=b"{}")
+
+    assert response.status_code == 422
+    assert response.json()["code"] == "VALIDATION_ERROR"
+
+
+async def test_the_public_search_refuses_an_invalid_token_like_every_route(
+    client: httpx.AsyncClient,
+) -> None:
+    anonymous = await client.get("/api/v1/real-estates")
+    forged = await client.get(
+        "/api/v1/real-estates", headers={"Authorization": "Bearer not-a-token"}
+    )
+
+    assert anonymous.status_code == 200
+    assert forged.status_code == 401
+    assert forged.json()["code"] == "INVALID_TOKEN"

@@ -7,7 +7,13 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from app.core.errors.base import BaseError
-from app.core.errors.catalogue import BadRequest, InternalError, PayloadTooLarge, ValidationError
+from app.core.errors.catalogue import (
+    BadRequest,
+    InternalError,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    ValidationError,
+)
 from app.core.errors.problems import PROBLEM_MEDIA_TYPE, problem_type_uri
 
 PROBLEM_SCHEMA_REF = "#/components/schemas/Problem"
@@ -96,6 +102,7 @@ def _add_validation_problem(responses: dict[str, Any]) -> None:
 def _standard_problems(schema: dict[str, Any]) -> None:
     """Describe FastAPI's own 422 and the catch-all 500 as problems on every operation."""
     body_problems = problem_responses(BadRequest, PayloadTooLarge)
+    unsupported = problem_responses(UnsupportedMediaType)[415]
     internal = problem_responses(InternalError)[500]
     for path_item in schema.get("paths", {}).values():
         for operation in path_item.values():
@@ -105,6 +112,8 @@ def _standard_problems(schema: dict[str, Any]) -> None:
             if "requestBody" in operation:
                 for status, response in body_problems.items():
                     responses.setdefault(str(status), response)
+                if "application/json" in operation["requestBody"].get("content", {}):
+                    responses.setdefault("415", unsupported)
             responses.setdefault("500", internal)
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     components.pop("HTTPValidationError", None)

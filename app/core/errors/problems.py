@@ -24,6 +24,7 @@ from app.core.errors.catalogue import (
 )
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+FORM_MEDIA_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
 REQUEST_ID_HEADER = "X-Request-ID"
 
 logger = logging.getLogger("app.errors")
@@ -86,6 +87,18 @@ async def _domain_error(request: Request, exc: Exception) -> ProblemResponse:
     return render_problem(request, exc)
 
 
+def _unsupported_body(request: Request, errors: list[dict[str, Any]]) -> bool:
+    """Whether a JSON route was sent a whole body of another media type."""
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    json_like = media_type == "application/json" or media_type.endswith("+json")
+    return (
+        bool(media_type)
+        and not json_like
+        and media_type not in FORM_MEDIA_TYPES
+        and any(tuple(error["loc"]) == ("body",) for error in errors)
+    )
+
+
 async def _validation_error(request: Request, exc: Exception) -> ProblemResponse:
     assert isinstance(exc, RequestValidationError)  # noqa: S101 - registered for it only
     # Never echo `input` back: it may hold a password.
@@ -93,6 +106,8 @@ async def _validation_error(request: Request, exc: Exception) -> ProblemResponse
         {"loc": list(error["loc"]), "msg": error["msg"], "type": error["type"]}
         for error in exc.errors()
     ]
+    if _unsupported_body(request, errors):
+        return render_problem(request, UnsupportedMediaType("Send the body as application/json."))
     detail = "; ".join(
         f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}" for error in errors
     )

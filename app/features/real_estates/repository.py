@@ -45,6 +45,11 @@ class RealEstateRepository:
         listing = await self._session.get(RealEstate, listing_id)
         return Ok(listing) if listing is not None else Err(RealEstateNotFound())
 
+    async def exists(self, listing_id: UUID) -> bool:
+        """Whether the listing is in the database now (bypassing the session's cache)."""
+        found = await self._session.scalar(select(RealEstate.id).where(RealEstate.id == listing_id))
+        return found is not None
+
     async def update_versioned(
         self,
         listing_id: UUID,

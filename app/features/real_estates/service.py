@@ -187,11 +187,14 @@ class RealEstateService:
         values: Mapping[str, Any],
         *,
         expected_versions: Collection[int] | None,
-    ) -> Result[RealEstate, StaleVersion]:
+    ) -> Result[RealEstate, StaleVersion | RealEstateNotFound]:
         updated = await self._listings.update_versioned(
             listing_id, values, expected_versions=expected_versions
         )
         if updated is None:
+            # Deleted since it was read, or changed: tell the two apart for the client.
+            if not await self._listings.exists(listing_id):
+                return Err(RealEstateNotFound())
             return Err(StaleVersion())
         await self._uow.commit()
         return Ok(updated)

@@ -60,14 +60,17 @@ async def create_real_estate(
     return _one(listing, response)
 
 
-@router.get(BASE, responses=problem_responses(InvalidCursor))
+@router.get(BASE, responses=problem_responses(*SIGNED_IN_PROBLEMS, InvalidCursor))
 async def search_real_estates(
-    params: Annotated[SearchParams, Query()], listings: RealEstateServiceDep
+    params: Annotated[SearchParams, Query()],
+    listings: RealEstateServiceDep,
+    _viewer: OptionalUserDep,
 ) -> RealEstatePage:
     """Published listings matching the filters, a page at a time (anyone may call this).
 
     Walk the pages by passing each `next_cursor` back as `cursor` with the same
     filters and sort; a cursor is refused (422 `INVALID_CURSOR`) with any other.
+    No token is needed; a token that is sent must be valid, as everywhere.
     """
     page = await listings.search(
         params.filters(), sort=params.sort, limit=params.limit, cursor=params.cursor

@@ -14,7 +14,6 @@ from pydantic import (
     Field,
     Strict,
     StringConstraints,
-    field_validator,
     model_validator,
 )
 
@@ -27,6 +26,7 @@ from app.features.real_estates.model import (
 )
 from app.features.real_estates.search import ListingFilters, ListingSort
 from app.features.shared.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from app.routers.v1.validation import refuse_null
 
 _CEP = re.compile(r"^\d{5}-?\d{3}$")
 
@@ -160,15 +160,10 @@ class RealEstateUpdate(_Strict):
     address: Address | None = None
     location: Location | None = None
 
-    @field_validator(
+    _not_null = refuse_null(
         "title", "description", "kind", "purpose", "price_cents", "area_m2", "bedrooms",
         "bathrooms", "parking_spaces", "address",
     )  # fmt: skip
-    @classmethod
-    def _not_null(cls, value: object) -> object:
-        if value is None:
-            raise ValueError("may be omitted but not null")
-        return value
 
     def column_values(self) -> dict[str, Any]:
         """The columns this update sets (address and location flattened)."""

@@ -12,11 +12,11 @@ from pydantic import (
     Field,
     SecretStr,
     StringConstraints,
-    field_validator,
 )
 
 from app.features.shared.cpf import normalize_cpf
 from app.features.users.model import Role
+from app.routers.v1.validation import refuse_null
 
 
 def _valid_cpf(value: str) -> str:
@@ -49,12 +49,7 @@ class _Request(BaseModel):
 
 
 class _Patch(_Request):
-    @field_validator("name", "role", check_fields=False)
-    @classmethod
-    def _not_null(cls, value: object) -> object:
-        if value is None:
-            raise ValueError("may be omitted but not null")
-        return value
+    _not_null = refuse_null("name", "role")
 
 
 class UserCreate(_Request):

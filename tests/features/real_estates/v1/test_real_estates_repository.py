@@ -308,3 +308,16 @@ async def test_list_by_owner_returns_every_status_newest_first_with_a_keyset(
 
     assert [item.id for item in [*first, *rest]] == [item.id for item in ordered]
     assert {item.status for item in first} | {item.status for item in rest} == set(ListingStatus)
+
+
+async def test_exists_reads_the_database_not_the_session_cache(
+    re_repository: RealEstateRepository, session: AsyncSession, re_owner: User
+) -> None:
+    listing = await re_repository.add(new_listing(re_owner.id, status=ListingStatus.DRAFT))
+    before = await re_repository.exists(listing.id)
+
+    await re_repository.delete(listing.id)
+
+    assert before is True
+    assert await re_repository.exists(listing.id) is False
+    assert await re_repository.exists(uuid4()) is False
