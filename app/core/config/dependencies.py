@@ -7,13 +7,6 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config.components import Components
-from app.core.config.settings import Settings
-
-
-def get_settings(request: Request) -> Settings:
-    """The settings the application was built with."""
-    settings: Settings = request.app.state.settings
-    return settings
 
 
 def get_components(request: Request) -> Components:
@@ -28,6 +21,5 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-SettingsDep = Annotated[Settings, Depends(get_settings)]
 ComponentsDep = Annotated[Components, Depends(get_components)]
 SessionDep = Annotated[AsyncSession, Depends(get_session)]

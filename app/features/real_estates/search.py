@@ -6,6 +6,8 @@ from enum import StrEnum
 
 from app.features.real_estates.model import PropertyKind, Purpose, State
 
+_SORT_COLUMNS = {"published_at": "published_at", "price": "price_cents", "area": "area_m2"}
+
 
 class ListingSort(StrEnum):
     """Orders the public list supports; each ties on id in the same direction."""
@@ -19,9 +21,7 @@ class ListingSort(StrEnum):
     @property
     def column(self) -> str:
         """The listing attribute this order sorts on."""
-        return {"published_at": "published_at", "price": "price_cents", "area": "area_m2"}[
-            self.value.lstrip("-")
-        ]
+        return _SORT_COLUMNS[self.value.lstrip("-")]
 
     @property
     def descending(self) -> bool:

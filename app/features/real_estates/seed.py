@@ -116,6 +116,8 @@ KIND_WEIGHTS = {
     PropertyKind.LAND: 6,
     PropertyKind.RURAL: 4,
 }
+_KINDS = list(KIND_WEIGHTS)
+_KIND_WEIGHTS = list(KIND_WEIGHTS.values())
 # Typical area range (m²) and sale price per m² (centavos) of each kind.
 AREA_RANGE = {
     PropertyKind.APARTMENT: (30, 250),
@@ -178,7 +180,7 @@ def _price_cents(rng: random.Random, kind: PropertyKind, purpose: Purpose, area:
 
 
 def _listing(rng: random.Random, plan: SeedPlan, now: datetime) -> dict[str, Any]:
-    kind = rng.choices(list(KIND_WEIGHTS), list(KIND_WEIGHTS.values()))[0]
+    kind = rng.choices(_KINDS, _KIND_WEIGHTS)[0]
     city, state, neighborhoods = rng.choice(CITIES)
     neighborhood = rng.choice(neighborhoods)
     purpose = Purpose.RENT if rng.random() < 0.3 else Purpose.SALE

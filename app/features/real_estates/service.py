@@ -46,6 +46,11 @@ def _keyset(column: str) -> Callable[[RealEstate], Keyset]:
     return lambda listing: (getattr(listing, column), listing.id)
 
 
+def _matches(listing: RealEstate, expected_versions: Collection[int] | None) -> bool:
+    """Whether the listing satisfies the client's If-Match (None: any version)."""
+    return expected_versions is None or listing.version in expected_versions
+
+
 def _manages(user: User | None, listing: RealEstate) -> bool:
     return user is not None and (user.role is Role.ADMIN or user.id == listing.owner_id)
 
@@ -100,7 +105,7 @@ class RealEstateService:
             return found
         if not values:
             # Nothing to change: no new version, so the client's ETag stays valid.
-            if expected_versions is not None and found.ok_value.version not in expected_versions:
+            if not _matches(found.ok_value, expected_versions):
                 return Err(StaleVersion())
             return found
         return await self._write(
@@ -121,7 +126,7 @@ class RealEstateService:
             return found
         listing = found.ok_value
         required, target = TRANSITIONS[action]
-        if expected_versions is not None and listing.version not in expected_versions:
+        if not _matches(listing, expected_versions):
             return Err(StaleVersion())  # preconditions are judged before the state (RFC 9110)
         if listing.status is not required:
             return Err(

@@ -212,13 +212,7 @@ class RealEstateRead(BaseModel):
         return cls(
             **columns,
             address=Address.model_construct(
-                street=listing.street,
-                number=listing.number,
-                complement=listing.complement,
-                neighborhood=listing.neighborhood,
-                city=listing.city,
-                state=listing.state,
-                postal_code=listing.postal_code,
+                **{name: getattr(listing, name) for name in Address.model_fields}
             ),
             location=(
                 Location.model_construct(lat=listing.lat, lng=listing.lng)
