@@ -11,16 +11,15 @@ import uvicorn
 from pydantic import ValidationError
 from result import Err
 
-from app.core.config.components import Components
 from app.core.config.db.embedded import start_embedded_postgres
 from app.core.config.db.engine import create_engine, create_sessionmaker
 from app.core.config.db.migrations import migrate_to_head, upgrade_to_head
 from app.core.config.logging import configure_logging
 from app.core.config.settings import Settings
 from app.features.real_estates.seed import seed_listings
-from app.features.shared.cpf import normalize_cpf
+from app.features.shared.cpf import Cpf, normalize_cpf
 from app.features.users.repository import UserRepository
-from app.routers.v1.users.dependencies import get_user_service
+from app.wiring import Components, build_user_service
 
 SEED_BATCH_SIZE = 5000
 
@@ -103,11 +102,11 @@ def _admin_password() -> str:
     return str(typer.prompt("Admin password", hide_input=True, confirmation_prompt=True))
 
 
-async def _create_admin(settings: Settings, url: str, *, cpf: str, name: str) -> str:
+async def _create_admin(settings: Settings, url: str, *, cpf: Cpf, name: str) -> str:
     engine = create_engine(settings, url)
     try:
         async with create_sessionmaker(engine)() as session:
-            users = get_user_service(session, Components.from_settings(settings))
+            users = build_user_service(session, Components.from_settings(settings))
             exists = (await UserRepository(session).get_by_cpf(cpf)).is_ok()
             password = None if exists else _admin_password()
             result = await users.create_admin(name=name, cpf=cpf, password=password)

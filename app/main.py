@@ -4,12 +4,12 @@ from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 from opentelemetry.sdk.trace.export import SpanExporter
 
-from app.core.config.components import Components
 from app.core.config.observability import install_metrics, trace_app, tracer_provider
 from app.core.config.server import install_error_handling, install_middleware, lifespan
 from app.core.config.settings import Settings
-from app.routers import errors, health
+from app.routers import errors, health, home
 from app.routers.v1 import build_v1_router
+from app.wiring import Components
 
 DESCRIPTION = """
 Collectors register properties, anyone searches published listings, admins manage users.
@@ -32,6 +32,8 @@ def create_app(
         description=DESCRIPTION,
         lifespan=lifespan,
         static_url="/docs-assets",
+        # A trailing slash gets a 307 that says why (see problems.py), not a bare one.
+        redirect_slashes=False,
         swagger_ui_parameters={"persistAuthorization": True},
     )
     app.state.settings = settings
@@ -43,6 +45,7 @@ def create_app(
     app.include_router(build_v1_router())
     app.include_router(health.router)
     app.include_router(errors.router)
+    app.include_router(home.router)
     if app.state.tracer_provider is not None:
         trace_app(app, app.state.tracer_provider)
     return app

@@ -32,7 +32,6 @@ from sqlalchemy.exc import DBAPIError
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app.core.config.components import Components  # noqa: E402
 from app.core.config.db.embedded import start_embedded_postgres  # noqa: E402
 from app.core.config.db.engine import create_engine, create_sessionmaker  # noqa: E402
 from app.core.config.db.migrations import upgrade_to_head  # noqa: E402
@@ -41,6 +40,7 @@ from app.features.real_estates.model import RealEstate  # noqa: E402
 from app.features.real_estates.repository import search_query  # noqa: E402
 from app.features.real_estates.search import ListingFilters, ListingSort  # noqa: E402
 from app.features.real_estates.seed import seed_listings  # noqa: E402
+from app.wiring import Components  # noqa: E402
 
 FILTERED = {"city": "São Paulo", "kind": "apartment", "min_bedrooms": 2, "sort": "price"}
 FULL_TEXT = {"q": "varanda gourmet"}

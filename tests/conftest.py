@@ -9,15 +9,15 @@ from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 from sqlalchemy.pool import NullPool
 
-from app.core.config.components import Components
 from app.core.config.db.migrations import upgrade_to_head
 from app.core.config.dependencies import get_session
 from app.core.config.settings import Environment, Settings
+from app.features.shared.cpf import Cpf, cpf_from_number
 from app.features.users.model import Role, User
 from app.features.users.repository import UserRepository
 from app.features.users.service import UserService
 from app.main import create_app
-from app.routers.v1.users.dependencies import get_user_service
+from app.wiring import Components, build_user_service
 from tests.database import postgres_server, scratch_database
 
 PASSWORD = "a long odd phrase"
@@ -114,8 +114,8 @@ def user_repository(session: AsyncSession) -> UserRepository:
 
 @pytest.fixture
 def user_service(session: AsyncSession, components: Components) -> UserService:
-    """The user service over the test session, wired as the routes wire it."""
-    return get_user_service(session, components)
+    """The user service over the test session, wired by the composition root."""
+    return build_user_service(session, components)
 
 
 MakeUser = Callable[..., Awaitable[User]]
@@ -139,14 +139,9 @@ def make_user(user_service: UserService) -> MakeUser:
     return _make_user
 
 
-def cpf_from_seed(seed: int) -> str:
+def cpf_from_seed(seed: int) -> Cpf:
     """A valid CPF (11 digits) derived from `seed`."""
-    base = f"{seed:09d}"
-    for _ in range(2):
-        weights = range(len(base) + 1, 1, -1)
-        remainder = sum(int(d) * w for d, w in zip(base, weights, strict=True)) * 10 % 11
-        base += "0" if remainder == 10 else str(remainder)
-    return base
+    return cpf_from_number(seed)
 
 
 MakeToken = Callable[[User], Awaitable[str]]

@@ -1,18 +1,10 @@
-"""Request-scoped dependencies every router may use."""
+"""Request-scoped plumbing every router may use."""
 
 from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
-
-from app.core.config.components import Components
-
-
-def get_components(request: Request) -> Components:
-    """The application's long-lived collaborators."""
-    components: Components = request.app.state.components
-    return components
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -21,5 +13,4 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-ComponentsDep = Annotated[Components, Depends(get_components)]
 SessionDep = Annotated[AsyncSession, Depends(get_session)]

@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from app.core.config.db.errors import is_data_exception
 from app.core.errors.base import BaseError
@@ -24,7 +25,6 @@ from app.core.errors.catalogue import (
 )
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
-FORM_MEDIA_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
 REQUEST_ID_HEADER = "X-Request-ID"
 
 logger = logging.getLogger("app.errors")
@@ -87,34 +87,53 @@ async def _domain_error(request: Request, exc: Exception) -> ProblemResponse:
     return render_problem(request, exc)
 
 
-def _unsupported_body(request: Request, errors: list[dict[str, Any]]) -> bool:
-    """Whether a JSON route was sent a whole body of another media type."""
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+def _media_type(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+def _unsupported_body(media_type: str, errors: list[dict[str, Any]]) -> bool:
+    """Whether a JSON operation was sent a whole body of another media type.
+
+    Only a JSON operation reports the body as a whole (`loc == ["body"]`): form and
+    multipart operations name the missing fields, so they are never told to send JSON.
+    """
     json_like = media_type == "application/json" or media_type.endswith("+json")
     return (
         bool(media_type)
         and not json_like
-        and media_type not in FORM_MEDIA_TYPES
         and any(tuple(error["loc"]) == ("body",) for error in errors)
     )
+
+
+def _client_message(error: Mapping[str, Any]) -> str:
+    """Pydantic's message, without its internal prefixes, and JSON errors with their reason."""
+    if error["type"] == "json_invalid":
+        reason = error.get("ctx", {}).get("error", "not valid JSON")
+        return f"Invalid JSON at character {error['loc'][-1]}: {reason}."
+    message: str = error["msg"]
+    return message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
 
 
 async def _validation_error(request: Request, exc: Exception) -> ProblemResponse:
     assert isinstance(exc, RequestValidationError)  # noqa: S101 - registered for it only
     # Never echo `input` back: it may hold a password.
     errors = [
-        {"loc": list(error["loc"]), "msg": error["msg"], "type": error["type"]}
+        {"loc": list(error["loc"]), "msg": _client_message(error), "type": error["type"]}
         for error in exc.errors()
     ]
-    if _unsupported_body(request, errors):
-        return render_problem(request, UnsupportedMediaType("Send the body as application/json."))
+    media_type = _media_type(request)
+    if _unsupported_body(media_type, errors):
+        detail = f"This operation reads application/json, not {media_type}."
+        if media_type == "application/x-www-form-urlencoded":
+            detail += " (curl -d sends a form unless given -H 'Content-Type: application/json'.)"
+        return render_problem(request, UnsupportedMediaType(detail))
     detail = "; ".join(
         f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}" for error in errors
     )
     return render_problem(request, ValidationError(detail), extra_members={"errors": errors})
 
 
-async def _http_error(request: Request, exc: Exception) -> ProblemResponse:
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)  # noqa: S101 - registered for it only
     error_class = _HTTP_STATUS_ERRORS.get(exc.status_code)
     detail = exc.detail if isinstance(exc.detail, str) else None
@@ -127,8 +146,32 @@ async def _http_error(request: Request, exc: Exception) -> ProblemResponse:
         response.status_code = exc.status_code
         return response
     if error_class is NotFound:
+        if (location := _without_trailing_slash(request)) is not None:
+            return _redirect(request, location)
         detail = f"No resource at {request.method} {request.url.path}."
     return render_problem(request, error_class(detail), headers=headers)
+
+
+def _without_trailing_slash(request: Request) -> str | None:
+    """Where a path that only differs by its trailing slash lives, if anywhere."""
+    path = request.url.path
+    if path == "/" or not path.endswith("/"):
+        return None
+    bare = path.rstrip("/")
+    scope = {**request.scope, "path": bare}
+    if not any(route.matches(scope)[0] is not Match.NONE for route in request.app.router.routes):
+        return None
+    query = request.url.query
+    return bare + (f"?{query}" if query else "")
+
+
+def _redirect(request: Request, location: str) -> JSONResponse:
+    """A 307 to `location` that says why, for clients that do not follow redirects."""
+    body = {"detail": f"Paths have no trailing slash: use {location}.", "location": location}
+    headers = {"Location": location}
+    if (request_id := request_id_of(request)) is not None:
+        headers[REQUEST_ID_HEADER] = request_id
+    return JSONResponse(body, status_code=307, headers=headers)
 
 
 async def _database_error(request: Request, exc: Exception) -> ProblemResponse:

@@ -6,7 +6,7 @@ from result import Err, Ok, Result
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.features.auth.exceptions import InvalidToken
+from app.core.errors.catalogue import InvalidToken
 from app.features.auth.model import AuthSession
 from app.features.shared.timestamps import utcnow
 from app.features.users.model import User

@@ -6,7 +6,8 @@ from uuid import UUID
 from result import Err, Ok, Result
 
 from app.core.config.auth.jwt import AccessToken, AccessTokenCodec
-from app.features.auth.exceptions import InvalidCredentials, InvalidCurrentPassword, InvalidToken
+from app.core.errors.catalogue import InvalidToken
+from app.features.auth.exceptions import InvalidCredentials, InvalidCurrentPassword
 from app.features.auth.model import AuthSession
 from app.features.auth.repository import AuthSessionRepository
 from app.features.shared.cpf import normalize_cpf
@@ -49,8 +50,11 @@ class AuthService:
     async def sign_in(self, *, cpf: str, password: str) -> Result[AccessToken, InvalidCredentials]:
         """Open a session for the holder of `cpf` and `password`.
 
-        Unknown CPFs still spend a password verification, so the answer and its
-        timing do not reveal which accounts exist.
+        `cpf` is taken as typed: a malformed one cannot belong to an account, so it
+        gets the same 401 `INVALID_CREDENTIALS` as an unknown CPF or a wrong password
+        (not a 422). One answer, in about the same time, for every failed sign-in
+        tells a guesser nothing, and OAuth2 clients expect `invalid_grant` there.
+        Unknown CPFs still spend a password verification for the same reason.
         """
         digits = normalize_cpf(cpf)
         found = await self._users.get_by_cpf(digits) if digits else None

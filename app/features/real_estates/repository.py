@@ -16,14 +16,19 @@ from sqlalchemy import (
     tuple_,
     update,
 )
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.config.db.errors import violated_constraint
 from app.core.config.db.keyset import keyset
+from app.core.errors.catalogue import UserNotFound
 from app.features.real_estates.exceptions import RealEstateNotFound
 from app.features.real_estates.model import PUBLISHED_ONLY, SEARCH_CONFIG, RealEstate
 from app.features.real_estates.search import ListingFilters, ListingSort
 from app.features.shared.text import search_key
 from app.features.shared.timestamps import utcnow
+
+OWNER_CONSTRAINT = "fk_real_estates_owner_id_users"
 
 
 class RealEstateRepository:
@@ -32,13 +37,19 @@ class RealEstateRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def add(self, listing: RealEstate) -> RealEstate:
-        """Insert a listing."""
-        self._session.add(listing)
-        await self._session.flush()
+    async def add(self, listing: RealEstate) -> Result[RealEstate, UserNotFound]:
+        """Insert a listing; an owner whose account is gone is an Err."""
+        try:
+            async with self._session.begin_nested():
+                self._session.add(listing)
+                await self._session.flush()
+        except IntegrityError as exc:
+            if violated_constraint(exc) == OWNER_CONSTRAINT:
+                return Err(UserNotFound("The owner's account no longer exists."))
+            raise
         # Read back what PostgreSQL stored (e.g. numeric scale), so the answer matches a GET.
         await self._session.refresh(listing)
-        return listing
+        return Ok(listing)
 
     async def get(self, listing_id: UUID) -> Result[RealEstate, RealEstateNotFound]:
         """Find a listing by id, whatever its status."""

@@ -5,7 +5,9 @@ from decimal import Decimal
 from enum import StrEnum
 
 from app.features.real_estates.model import PropertyKind, Purpose, State
+from app.features.shared.text import search_key
 
+_FOLDED = ("city", "neighborhood")
 _SORT_COLUMNS = {"published_at": "published_at", "price": "price_cents", "area": "area_m2"}
 
 
@@ -46,5 +48,13 @@ class ListingFilters:
     max_area: Decimal | None = None
 
     def fingerprint(self) -> dict[str, str]:
-        """The filters that are set, as strings, for binding cursors to them."""
-        return {name: str(value) for name, value in asdict(self).items() if value is not None}
+        """The filters that are set, as the query applies them, for binding cursors to them.
+
+        City and neighbourhood match case- and accent-insensitively, so a cursor made
+        for `city=São Paulo` also serves `city=sao paulo`: they are the same search.
+        """
+        values = {name: value for name, value in asdict(self).items() if value is not None}
+        for name in _FOLDED:
+            if name in values:
+                values[name] = search_key(values[name])
+        return {name: str(value) for name, value in values.items()}

@@ -13,10 +13,10 @@ from uuid import UUID
 from result import Err, Ok
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.features.real_estates.model import ListingStatus, PropertyKind, Purpose
+from app.features.real_estates.commands import Address
+from app.features.real_estates.model import ListingStatus, PropertyKind, Purpose, State
 from app.features.real_estates.repository import RealEstateRepository
 from app.features.shared.cpf import cpf_from_number
-from app.features.shared.text import search_key
 from app.features.shared.utils.password_hasher import PasswordHasher
 from app.features.users.model import User
 from app.features.users.repository import UserRepository
@@ -215,15 +215,14 @@ def _listing(rng: random.Random, plan: SeedPlan, now: datetime) -> dict[str, Any
         "bedrooms": rooms,
         "bathrooms": max(1, rooms - 1),
         "parking_spaces": rng.randint(0, 4),
-        "street": rng.choice(STREETS),
-        "number": str(rng.randint(1, 4000)),
-        "complement": None,
-        "neighborhood": neighborhood,
-        "city": city,
-        "state": state,
-        "postal_code": f"{rng.randint(1000000, 99999999):08d}",
-        "city_key": search_key(city),
-        "neighborhood_key": search_key(neighborhood),
+        **Address(
+            street=rng.choice(STREETS),
+            number=str(rng.randint(1, 4000)),
+            neighborhood=neighborhood,
+            city=city,
+            state=State(state),
+            postal_code=f"{rng.randint(1000000, 99999999):08d}",
+        ).columns(),
         "lat": -3 - rng.random() * 27,
         "lng": -35 - rng.random() * 25,
         "version": 1,

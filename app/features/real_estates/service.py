@@ -1,6 +1,7 @@
 """Listing use cases: registration, edits with optimistic concurrency, workflow, search."""
 
 from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -8,9 +9,9 @@ from uuid import UUID
 
 from result import Err, Ok, Result
 
+from app.core.errors.catalogue import Forbidden, InvalidCursor, UserNotFound
+from app.features.real_estates.commands import ListingChanges, NewListing, change_columns
 from app.features.real_estates.exceptions import (
-    Forbidden,
-    InvalidCursor,
     InvalidStatusTransition,
     RealEstateNotFound,
     StaleVersion,
@@ -19,22 +20,29 @@ from app.features.real_estates.model import ListingStatus, RealEstate
 from app.features.real_estates.repository import RealEstateRepository
 from app.features.real_estates.search import ListingFilters, ListingSort
 from app.features.shared.pagination import CursorCodec, Keyset, Page, page_scope
-from app.features.shared.text import search_key
 from app.features.shared.timestamps import utcnow
 from app.features.shared.unit_of_work import UnitOfWork
 from app.features.users.model import Role, User
 
-# Allowed workflow moves: action -> (required current status, resulting status).
-TRANSITIONS = {
-    "publish": (ListingStatus.DRAFT, ListingStatus.PUBLISHED),
-    "archive": (ListingStatus.PUBLISHED, ListingStatus.ARCHIVED),
-    "draft": (ListingStatus.ARCHIVED, ListingStatus.DRAFT),
-}
-
 EditError = RealEstateNotFound | Forbidden | StaleVersion
+MoveError = EditError | InvalidStatusTransition
+
+
+@dataclass(frozen=True)
+class _Move:
+    """One workflow move: what it does, the status it needs and the status it leads to."""
+
+    done: str
+    source: ListingStatus
+    target: ListingStatus
+
+
+_PUBLISH = _Move("published", ListingStatus.DRAFT, ListingStatus.PUBLISHED)
+_ARCHIVE = _Move("archived", ListingStatus.PUBLISHED, ListingStatus.ARCHIVED)
+_DRAFT = _Move("returned to draft", ListingStatus.ARCHIVED, ListingStatus.DRAFT)
 
 # How a cursor's serialised sort key is read back, by the column it sorts on.
-_KEY_PARSERS: dict[str, Any] = {
+_KEY_PARSERS: dict[str, Callable[[str], Any]] = {
     "published_at": datetime.fromisoformat,
     "created_at": datetime.fromisoformat,
     "price_cents": int,
@@ -55,16 +63,6 @@ def _manages(user: User | None, listing: RealEstate) -> bool:
     return user is not None and (user.role is Role.ADMIN or user.id == listing.owner_id)
 
 
-def with_search_keys(values: Mapping[str, Any]) -> dict[str, Any]:
-    """Listing column values plus the normalised keys the city/neighbourhood filters use."""
-    completed = dict(values)
-    if "city" in values:
-        completed["city_key"] = search_key(values["city"])
-    if "neighborhood" in values:
-        completed["neighborhood_key"] = search_key(values["neighborhood"])
-    return completed
-
-
 class RealEstateService:
     """Listing use cases. Every successful write commits once, as its last step."""
 
@@ -75,12 +73,12 @@ class RealEstateService:
         self._listings = listings
         self._cursors = cursors
 
-    async def create(self, owner: User, values: Mapping[str, Any]) -> RealEstate:
+    async def create(self, owner: User, listing: NewListing) -> Result[RealEstate, UserNotFound]:
         """Register a draft listing owned by `owner`."""
-        listing = RealEstate(owner_id=owner.id, **with_search_keys(values))
-        await self._listings.add(listing)
-        await self._uow.commit()
-        return listing
+        added = await self._listings.add(RealEstate(owner_id=owner.id, **listing.columns()))
+        if isinstance(added, Ok):
+            await self._uow.commit()
+        return added
 
     async def get(
         self, listing_id: UUID, viewer: User | None
@@ -95,7 +93,7 @@ class RealEstateService:
         self,
         listing_id: UUID,
         actor: User,
-        values: Mapping[str, Any],
+        changes: ListingChanges,
         *,
         expected_versions: Collection[int] | None,
     ) -> Result[RealEstate, EditError]:
@@ -103,45 +101,32 @@ class RealEstateService:
         found = await self._managed(listing_id, actor)
         if isinstance(found, Err):
             return found
-        if not values:
+        if not changes:
             # Nothing to change: no new version, so the client's ETag stays valid.
             if not _matches(found.ok_value, expected_versions):
                 return Err(StaleVersion())
             return found
         return await self._write(
-            listing_id, with_search_keys(values), expected_versions=expected_versions
+            listing_id, change_columns(changes), expected_versions=expected_versions
         )
 
-    async def transition(
-        self,
-        listing_id: UUID,
-        actor: User,
-        action: str,
-        *,
-        expected_versions: Collection[int] | None,
-    ) -> Result[RealEstate, EditError | InvalidStatusTransition]:
-        """Move a listing along its workflow (publish, archive, back to draft)."""
-        found = await self._managed(listing_id, actor)
-        if isinstance(found, Err):
-            return found
-        listing = found.ok_value
-        required, target = TRANSITIONS[action]
-        if not _matches(listing, expected_versions):
-            return Err(StaleVersion())  # preconditions are judged before the state (RFC 9110)
-        if listing.status is not required:
-            return Err(
-                InvalidStatusTransition(
-                    f"Cannot {action} a listing that is {listing.status.value}; "
-                    f"only a {required.value} listing can be {target.value}."
-                )
-            )
-        values: dict[str, Any] = {"status": target}
-        values["published_at"] = utcnow() if target is ListingStatus.PUBLISHED else None
-        # Pin the version the status was checked on, so a concurrent move cannot slip between.
-        moved = await self._write(listing_id, values, expected_versions={listing.version})
-        if isinstance(moved, Err) and expected_versions is None:
-            return Err(InvalidStatusTransition("The listing changed meanwhile; read it again."))
-        return moved
+    async def publish(
+        self, listing_id: UUID, actor: User, *, expected_versions: Collection[int] | None
+    ) -> Result[RealEstate, MoveError]:
+        """Publish a draft: it becomes public and gets `published_at`."""
+        return await self._move(listing_id, actor, _PUBLISH, expected_versions=expected_versions)
+
+    async def archive(
+        self, listing_id: UUID, actor: User, *, expected_versions: Collection[int] | None
+    ) -> Result[RealEstate, MoveError]:
+        """Archive a published listing: it leaves the public search."""
+        return await self._move(listing_id, actor, _ARCHIVE, expected_versions=expected_versions)
+
+    async def draft(
+        self, listing_id: UUID, actor: User, *, expected_versions: Collection[int] | None
+    ) -> Result[RealEstate, MoveError]:
+        """Return an archived listing to draft, to edit and publish it again."""
+        return await self._move(listing_id, actor, _DRAFT, expected_versions=expected_versions)
 
     async def delete(self, listing_id: UUID, actor: User) -> Result[None, EditError]:
         """Remove a listing the actor manages."""
@@ -186,15 +171,49 @@ class RealEstateService:
             return Err(Forbidden("Only the listing's owner or an admin may change it."))
         return found
 
+    async def _move(
+        self,
+        listing_id: UUID,
+        actor: User,
+        move: _Move,
+        *,
+        expected_versions: Collection[int] | None,
+    ) -> Result[RealEstate, MoveError]:
+        found = await self._managed(listing_id, actor)
+        if isinstance(found, Err):
+            return found
+        listing = found.ok_value
+        if not _matches(listing, expected_versions):
+            return Err(StaleVersion())  # preconditions are judged before the state (RFC 9110)
+        if listing.status is not move.source:
+            return Err(
+                InvalidStatusTransition(
+                    f"This listing is {listing.status.value}: only {move.source.value} "
+                    f"listings can be {move.done}."
+                )
+            )
+        published_at = utcnow() if move.target is ListingStatus.PUBLISHED else None
+        # Pin the version the status was checked on, so a concurrent move cannot slip between.
+        moved = await self._write(
+            listing_id,
+            {"status": move.target, "published_at": published_at},
+            expected_versions={listing.version},
+        )
+        raced = isinstance(moved, Err) and isinstance(moved.err_value, StaleVersion)
+        if raced and expected_versions is None:
+            # No precondition was sent, so the client's conflict is with the new status.
+            return Err(InvalidStatusTransition("The listing changed meanwhile; read it again."))
+        return moved
+
     async def _write(
         self,
         listing_id: UUID,
-        values: Mapping[str, Any],
+        columns: Mapping[str, Any],
         *,
         expected_versions: Collection[int] | None,
     ) -> Result[RealEstate, StaleVersion | RealEstateNotFound]:
         updated = await self._listings.update_versioned(
-            listing_id, values, expected_versions=expected_versions
+            listing_id, columns, expected_versions=expected_versions
         )
         if updated is None:
             # Deleted since it was read, or changed: tell the two apart for the client.

@@ -1,6 +1,10 @@
 """Brazilian CPF numbers: normalisation and check-digit validation."""
 
 import re
+from typing import NewType
+
+Cpf = NewType("Cpf", str)
+"""The 11 digits of a valid CPF: the only form services and the database see."""
 
 _FORMATTED = re.compile(r"^\d{3}\.\d{3}\.\d{3}-\d{2}$")
 _DIGITS = re.compile(r"^\d{11}$")
@@ -16,16 +20,17 @@ def _check_digit(digits: str) -> str:
     return "0" if remainder == 10 else str(remainder)
 
 
-def cpf_from_number(number: int) -> str:
+def cpf_from_number(number: int) -> Cpf:
     """The valid CPF whose first nine digits are `number` (for generated accounts)."""
     digits = f"{number:09d}"
     digits += _check_digit(digits)
-    return digits + _check_digit(digits)
+    return Cpf(digits + _check_digit(digits))
 
 
-def normalize_cpf(raw: str) -> str | None:
+def normalize_cpf(raw: str) -> Cpf | None:
     """Return the 11 digits of a valid CPF, or None.
 
+    The one parser of CPFs: sign-up, sign-in and the command line all go through it.
     Accepts "529.982.247-25" or "52998224725"; refuses wrong check digits and
     numbers whose digits are all equal (e.g. "111.111.111-11").
     """
@@ -36,4 +41,4 @@ def normalize_cpf(raw: str) -> str | None:
         return None
     expected = _check_digit(candidate[:9])
     expected += _check_digit(candidate[:9] + expected)
-    return candidate if candidate[9:] == expected else None
+    return Cpf(candidate) if candidate[9:] == expected else None

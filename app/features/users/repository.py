@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config.db.errors import violated_constraint
 from app.core.config.db.keyset import keyset
+from app.features.shared.cpf import Cpf
 from app.features.users.exceptions import UserAlreadyExists, UserNotFound
 from app.features.users.model import Role, User
 
@@ -31,7 +32,7 @@ class UserRepository:
         user = await self._session.get(User, user_id)
         return Ok(user) if user is not None else Err(UserNotFound())
 
-    async def get_by_cpf(self, cpf: str) -> Result[User, UserNotFound]:
+    async def get_by_cpf(self, cpf: Cpf) -> Result[User, UserNotFound]:
         """Find a user by CPF (11 digits)."""
         user = await self._session.scalar(select(User).where(User.cpf == cpf))
         return Ok(user) if user is not None else Err(UserNotFound())

@@ -1,12 +1,13 @@
 """Account use cases: sign-up, profiles, roles and the admin's user management."""
 
 from datetime import datetime
-from typing import TypedDict
 from uuid import UUID
 
 from result import Err, Ok, Result
+from typing_extensions import TypedDict
 
 from app.core.errors.catalogue import InvalidCursor
+from app.features.shared.cpf import Cpf
 from app.features.shared.pagination import CursorCodec, Page, page_scope
 from app.features.shared.unit_of_work import UnitOfWork
 from app.features.shared.utils.password_hasher import PasswordHasher
@@ -48,7 +49,7 @@ class UserService:
         self._cursors = cursors
 
     async def sign_up(
-        self, *, name: str, cpf: str, password: str, email: str | None = None
+        self, *, name: str, cpf: Cpf, password: str, email: str | None = None
     ) -> Result[User, UserAlreadyExists | PasswordRejected]:
         """Register a new collector, or say why not."""
         if (refusal := self._passwords.refusal_for(password, cpf=cpf)) is not None:
@@ -61,7 +62,7 @@ class UserService:
         return created
 
     async def create_admin(
-        self, *, name: str, cpf: str, password: str | None
+        self, *, name: str, cpf: Cpf, password: str | None
     ) -> Result[User, UserAlreadyExists | PasswordRejected]:
         """Create an admin, or promote the existing account with this CPF.
 

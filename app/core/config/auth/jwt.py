@@ -4,7 +4,7 @@ import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Self
+from typing import Any, Self
 from uuid import UUID
 
 import jwt
@@ -14,7 +14,6 @@ from app.core.config.settings import Settings
 from app.core.errors.catalogue import InvalidToken
 
 REQUIRED_CLAIMS = ["sub", "sid", "exp", "iat", "iss", "aud", "jti"]
-_BAD_SIGNATURE = "The access token's signature does not verify."
 
 
 @dataclass(frozen=True)
@@ -88,34 +87,44 @@ class AccessTokenCodec:
 
     def decode(self, token: str) -> Result[AccessTokenClaims, InvalidToken]:
         """Verify signature, algorithm, issuer, audience and expiry; return the claims."""
-        for key in self._verification_keys:
-            claims = self._decode_with(token, key)
-            if not isinstance(claims, Err) or claims.err_value.detail != _BAD_SIGNATURE:
-                return claims
-        return Err(InvalidToken())
-
-    def _decode_with(self, token: str, key: str) -> Result[AccessTokenClaims, InvalidToken]:
         try:
-            claims = jwt.decode(
-                token,
-                key,
-                algorithms=[self._algorithm],
-                issuer=self._issuer,
-                audience=self._audience,
-                options={"require": REQUIRED_CLAIMS},
-            )
-            return Ok(
-                AccessTokenClaims(
-                    user_id=UUID(claims["sub"]),
-                    session_id=UUID(claims["sid"]),
-                    token_id=str(claims["jti"]),
-                    issued_at=datetime.fromtimestamp(claims["iat"], UTC),
-                    expires_at=datetime.fromtimestamp(claims["exp"], UTC),
-                )
-            )
-        except jwt.InvalidSignatureError:
-            return Err(InvalidToken(_BAD_SIGNATURE))
+            return Ok(_claims(self._verified_payload(token)))
         except jwt.ExpiredSignatureError:
             return Err(InvalidToken("The access token has expired; sign in again."))
         except (jwt.InvalidTokenError, ValueError, TypeError):
             return Err(InvalidToken())
+
+    def _verified_payload(self, token: str) -> dict[str, Any]:
+        """The token's payload, verified with the first key whose signature matches.
+
+        Raises:
+            jwt.InvalidTokenError: no key verifies it, or a claim is missing or wrong.
+        """
+        *current, oldest = self._verification_keys
+        for key in current:
+            try:
+                return self._decode_with(token, key)
+            except jwt.InvalidSignatureError:
+                continue  # signed with an older key, perhaps
+        return self._decode_with(token, oldest)
+
+    def _decode_with(self, token: str, key: str) -> dict[str, Any]:
+        payload: dict[str, Any] = jwt.decode(
+            token,
+            key,
+            algorithms=[self._algorithm],
+            issuer=self._issuer,
+            audience=self._audience,
+            options={"require": REQUIRED_CLAIMS},
+        )
+        return payload
+
+
+def _claims(payload: dict[str, Any]) -> AccessTokenClaims:
+    return AccessTokenClaims(
+        user_id=UUID(payload["sub"]),
+        session_id=UUID(payload["sid"]),
+        token_id=str(payload["jti"]),
+        issued_at=datetime.fromtimestamp(payload["iat"], UTC),
+        expires_at=datetime.fromtimestamp(payload["exp"], UTC),
+    )

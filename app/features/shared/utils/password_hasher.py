@@ -5,9 +5,17 @@ from typing import Self
 
 from argon2 import PasswordHasher as Argon2Hasher
 from argon2 import Type
-from argon2.exceptions import InvalidHashError, VerificationError
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from app.core.config.settings import Settings
+
+
+class CorruptPasswordHash(RuntimeError):
+    """A stored password hash cannot be read: a data problem for operators, not a wrong password.
+
+    It is left to rise, so the request answers 500 with its request id and the log
+    line says what happened, instead of a silent 401 that locks the user out.
+    """
 
 
 class PasswordHasher:
@@ -33,7 +41,11 @@ class PasswordHasher:
         return await asyncio.to_thread(self._argon2.hash, password)
 
     async def verify(self, password_hash: str, password: str) -> bool:
-        """Whether `password` matches `password_hash`."""
+        """Whether `password` matches `password_hash`.
+
+        Raises:
+            CorruptPasswordHash: `password_hash` is not an argon2 hash this library reads.
+        """
         return await asyncio.to_thread(self._verify, password_hash, password)
 
     async def prepare(self) -> None:
@@ -54,5 +66,9 @@ class PasswordHasher:
     def _verify(self, password_hash: str, password: str) -> bool:
         try:
             return self._argon2.verify(password_hash, password)
-        except (VerificationError, InvalidHashError):
+        except VerifyMismatchError:
             return False
+        except (VerificationError, InvalidHashError) as error:  # e.g. "Decoding failed"
+            raise CorruptPasswordHash(
+                "A stored password hash is not a valid argon2 hash."
+            ) from error

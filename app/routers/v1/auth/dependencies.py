@@ -6,14 +6,13 @@ from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 from result import Err
 
-from app.core.config.dependencies import ComponentsDep, SessionDep
+from app.core.config.dependencies import SessionDep
+from app.core.errors.catalogue import Forbidden, InvalidToken, NotAuthenticated
 from app.core.errors.results import ok_or_raise
-from app.features.auth.exceptions import Forbidden, InvalidToken, NotAuthenticated
-from app.features.auth.repository import AuthSessionRepository
 from app.features.auth.service import AuthService, Principal
-from app.features.shared.unit_of_work import UnitOfWork
 from app.features.users.model import Role, User
-from app.features.users.repository import UserRepository
+from app.routers.dependencies import ComponentsDep
+from app.wiring import build_auth_service
 
 BEARER_CHALLENGE = {"WWW-Authenticate": "Bearer"}
 SIGNED_IN_PROBLEMS = (NotAuthenticated, InvalidToken)
@@ -26,16 +25,9 @@ bearer_token = OAuth2PasswordBearer(
 )
 
 
-def get_auth_service(session: SessionDep, components: ComponentsDep) -> AuthService:
-    """Build the auth service for this request."""
-    return AuthService(
-        uow=UnitOfWork(session),
-        users=UserRepository(session),
-        sessions=AuthSessionRepository(session),
-        hasher=components.hasher,
-        passwords=components.passwords,
-        tokens=components.tokens,
-    )
+async def get_auth_service(session: SessionDep, components: ComponentsDep) -> AuthService:
+    """The auth service over this request's session."""
+    return build_auth_service(session, components)
 
 
 AuthServiceDep = Annotated[AuthService, Depends(get_auth_service)]

@@ -1,24 +1,24 @@
-"""Builds the listing service for a request; reads ETag preconditions."""
+"""The listing service of a request, and the ETag preconditions it is given."""
 
+import re
 from typing import Annotated
 
 from fastapi import Depends, Header
+from fastapi.exceptions import RequestValidationError
 
-from app.core.config.dependencies import ComponentsDep, SessionDep
-from app.features.real_estates.repository import RealEstateRepository
+from app.core.config.dependencies import SessionDep
 from app.features.real_estates.service import RealEstateService
-from app.features.shared.unit_of_work import UnitOfWork
+from app.routers.dependencies import ComponentsDep
+from app.wiring import build_real_estate_service
 
 MAX_VERSION_DIGITS = 9
 
 
-def get_real_estate_service(session: SessionDep, components: ComponentsDep) -> RealEstateService:
-    """Build the listing service for this request."""
-    return RealEstateService(
-        uow=UnitOfWork(session),
-        listings=RealEstateRepository(session),
-        cursors=components.cursors,
-    )
+async def get_real_estate_service(
+    session: SessionDep, components: ComponentsDep
+) -> RealEstateService:
+    """The listing service over this request's session."""
+    return build_real_estate_service(session, components)
 
 
 RealEstateServiceDep = Annotated[RealEstateService, Depends(get_real_estate_service)]
@@ -29,7 +29,27 @@ def etag(version: int) -> str:
     return f'"{version}"'
 
 
-def get_expected_versions(
+# An entity tag as RFC 9110 writes it: optionally weak, then quoted visible characters.
+_ENTITY_TAG = re.compile(r'^(W/)?"[\x21\x23-\x7e\x80-\xff]*"$')
+IF_MATCH_FORM = 'the ETag of your last read, in quotes: If-Match: "3" (a list, or *, also works)'
+
+
+def _expected_versions(if_match: str) -> frozenset[int] | None:
+    """The versions an `If-Match` value accepts; None for `*`.
+
+    Comparison is strong (RFC 9110): weak tags (`W/"3"`) and tags this API never
+    issues are well-formed but match nothing, so they end in 412. A value that is not
+    an entity tag at all (`3`, `abc`) is the client's mistake, refused with the form.
+    """
+    if if_match.strip() == "*":
+        return None
+    tags = [tag.strip() for tag in if_match.split(",")]
+    if not all(_ENTITY_TAG.match(tag) for tag in tags):
+        raise ValueError(f"If-Match takes {IF_MATCH_FORM}")
+    return frozenset(int(tag[1:-1]) for tag in tags if _is_version_tag(tag))
+
+
+async def get_expected_versions(
     if_match: Annotated[
         str | None,
         Header(
@@ -38,14 +58,16 @@ def get_expected_versions(
         ),
     ] = None,
 ) -> frozenset[int] | None:
-    """The versions an `If-Match` header accepts; None when it is absent or `*`.
-
-    Comparison is strong (RFC 9110): weak tags (`W/"3"`) and malformed ones match nothing.
-    """
-    if if_match is None or if_match.strip() == "*":
+    """The versions the request's `If-Match` accepts; None when it is absent or `*`."""
+    if if_match is None:
         return None
-    tags = (tag.strip() for tag in if_match.split(","))
-    return frozenset(int(tag[1:-1]) for tag in tags if _is_version_tag(tag))
+    try:
+        return _expected_versions(if_match)
+    except ValueError as error:
+        location = ("header", "if-match")
+        raise RequestValidationError(
+            [{"type": "value_error", "loc": location, "msg": str(error), "input": None}]
+        ) from error
 
 
 def _is_version_tag(tag: str) -> bool:

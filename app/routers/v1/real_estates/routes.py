@@ -1,20 +1,24 @@
 """Listing routes: registration, edits with ETags, workflow actions and search."""
 
-from typing import Annotated
+from collections.abc import Collection
+from typing import Annotated, Protocol
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
+from result import Result
 
+from app.core.errors.catalogue import InvalidCursor, UserNotFound
 from app.core.errors.openapi import problem_responses
 from app.core.errors.results import ok_or_raise
 from app.features.real_estates.exceptions import (
-    InvalidCursor,
     InvalidStatusTransition,
     RealEstateNotFound,
     StaleVersion,
 )
 from app.features.real_estates.model import RealEstate
+from app.features.real_estates.service import MoveError, RealEstateService
 from app.features.shared.pagination import Page
+from app.features.users.model import User
 from app.routers.v1.auth.dependencies import (
     ADMIN_PROBLEMS,
     SIGNED_IN_PROBLEMS,
@@ -49,13 +53,15 @@ def _page(page: Page[RealEstate]) -> RealEstatePage:
 
 
 @router.post(
-    BASE, status_code=status.HTTP_201_CREATED, responses=problem_responses(*SIGNED_IN_PROBLEMS)
+    BASE,
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(*SIGNED_IN_PROBLEMS, UserNotFound),
 )
 async def create_real_estate(
     body: RealEstateCreate, user: CurrentUserDep, listings: RealEstateServiceDep, response: Response
 ) -> RealEstateRead:
     """Register a listing as a draft owned by the caller (collectors and admins)."""
-    listing = await listings.create(user, body.column_values())
+    listing = ok_or_raise(await listings.create(user, body.command()))
     response.headers["Location"] = f"/api/v1{BASE}/{listing.id}"
     return _one(listing, response)
 
@@ -110,38 +116,50 @@ async def update_real_estate(
 ) -> RealEstateRead:
     """Change some fields (owner or admin). Send `If-Match` so concurrent edits are not lost."""
     updated = await listings.update(
-        listing_id, user, body.column_values(), expected_versions=expected_versions
+        listing_id, user, body.changes(), expected_versions=expected_versions
     )
     return _one(ok_or_raise(updated), response)
 
 
-def _transition_route(action: str, summary: str) -> None:
-    async def transition(
+class _Move(Protocol):
+    """A workflow use case of the listing service (publish, archive, draft)."""
+
+    async def __call__(
+        self,
+        service: RealEstateService,
+        listing_id: UUID,
+        actor: User,
+        /,
+        *,
+        expected_versions: Collection[int] | None,
+    ) -> Result[RealEstate, MoveError]: ...
+
+
+def _move_route(path: str, use_case: _Move) -> None:
+    async def move(
         listing_id: UUID,
         user: CurrentUserDep,
         expected_versions: ExpectedVersionsDep,
         listings: RealEstateServiceDep,
         response: Response,
     ) -> RealEstateRead:
-        moved = await listings.transition(
-            listing_id, user, action, expected_versions=expected_versions
-        )
+        moved = await use_case(listings, listing_id, user, expected_versions=expected_versions)
         return _one(ok_or_raise(moved), response)
 
-    transition.__doc__ = f"{summary} Invalid moves are a 409 `INVALID_STATUS_TRANSITION`."
+    move.__doc__ = f"{use_case.__doc__} Invalid moves are a 409 `INVALID_STATUS_TRANSITION`."
     router.add_api_route(
-        f"{BASE}/{{listing_id}}/{action}",
-        transition,
+        f"{BASE}/{{listing_id}}/{path}",
+        move,
         methods=["POST"],
-        name=f"{action}_real_estate",
+        name=f"{path}_real_estate",
         response_model=RealEstateRead,
         responses=problem_responses(*EDIT_PROBLEMS, InvalidStatusTransition),
     )
 
 
-_transition_route("publish", "Publish a draft: it becomes public and gets `published_at`.")
-_transition_route("archive", "Archive a published listing: it leaves the public search.")
-_transition_route("draft", "Return an archived listing to draft, to edit and publish it again.")
+_move_route("publish", RealEstateService.publish)
+_move_route("archive", RealEstateService.archive)
+_move_route("draft", RealEstateService.draft)
 
 
 @router.delete(

@@ -14,9 +14,11 @@ from pydantic import (
     Field,
     Strict,
     StringConstraints,
+    TypeAdapter,
     model_validator,
 )
 
+from app.features.real_estates import commands
 from app.features.real_estates.model import (
     ListingStatus,
     PropertyKind,
@@ -69,6 +71,10 @@ class _Strict(BaseModel):
 class Address(_Strict):
     """Where the property is."""
 
+    def value(self) -> commands.Address:
+        """The address as the listing use cases take it."""
+        return commands.Address(**self.model_dump())
+
     street: Annotated[str, _text(1, 200)]
     number: Annotated[str, _text(1, 20)]
     complement: Annotated[str, _text(1, 100)] | None = None
@@ -80,6 +86,10 @@ class Address(_Strict):
 
 class Location(_Strict):
     """Coordinates in decimal degrees (WGS 84)."""
+
+    def value(self) -> commands.Coordinates:
+        """The point as the listing use cases take it."""
+        return commands.Coordinates(lat=self.lat, lng=self.lng)
 
     lat: float = Field(ge=-90, le=90)
     lng: float = Field(ge=-180, le=180)
@@ -134,12 +144,13 @@ class RealEstateCreate(_ListingFields):
         }
     )
 
-    def column_values(self) -> dict[str, Any]:
-        """The listing's columns (address and location flattened)."""
-        values = self.model_dump(exclude={"address", "location"})
-        values |= self.address.model_dump()
-        values |= self.location.model_dump() if self.location else {"lat": None, "lng": None}
-        return values
+    def command(self) -> commands.NewListing:
+        """The registration this body asks for."""
+        return commands.NewListing(
+            **self.model_dump(exclude={"address", "location"}),
+            address=self.address.value(),
+            location=self.location.value() if self.location else None,
+        )
 
 
 class RealEstateUpdate(_Strict):
@@ -165,15 +176,12 @@ class RealEstateUpdate(_Strict):
         "bathrooms", "parking_spaces", "address",
     )  # fmt: skip
 
-    def column_values(self) -> dict[str, Any]:
-        """The columns this update sets (address and location flattened)."""
-        values = self.model_dump(exclude_unset=True, exclude={"address", "location"})
-        if self.address is not None:
-            values |= self.address.model_dump()
-        if "location" in self.model_fields_set:
-            location = self.location.model_dump() if self.location else {"lat": None, "lng": None}
-            values |= location
-        return values
+    def changes(self) -> commands.ListingChanges:
+        """The edit this body asks for: only the fields it sets."""
+        return _LISTING_CHANGES.validate_python(self.model_dump(exclude_unset=True))
+
+
+_LISTING_CHANGES = TypeAdapter(commands.ListingChanges)
 
 
 class RealEstateRead(BaseModel):

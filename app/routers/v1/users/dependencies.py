@@ -1,24 +1,18 @@
-"""Builds the user service for a request."""
+"""The user service of a request."""
 
 from typing import Annotated
 
 from fastapi import Depends
 
-from app.core.config.dependencies import ComponentsDep, SessionDep
-from app.features.shared.unit_of_work import UnitOfWork
-from app.features.users.repository import UserRepository
+from app.core.config.dependencies import SessionDep
 from app.features.users.service import UserService
+from app.routers.dependencies import ComponentsDep
+from app.wiring import build_user_service
 
 
-def get_user_service(session: SessionDep, components: ComponentsDep) -> UserService:
-    """Build the user service for this request."""
-    return UserService(
-        uow=UnitOfWork(session),
-        users=UserRepository(session),
-        passwords=components.passwords,
-        hasher=components.hasher,
-        cursors=components.cursors,
-    )
+async def get_user_service(session: SessionDep, components: ComponentsDep) -> UserService:
+    """The user service over this request's session."""
+    return build_user_service(session, components)
 
 
 UserServiceDep = Annotated[UserService, Depends(get_user_service)]

@@ -17,7 +17,6 @@ from app.features.users.exceptions import (
     UserNotFound,
 )
 from app.features.users.model import Role
-from app.features.users.service import UserChanges
 from app.routers.v1.auth.dependencies import (
     ADMIN_PROBLEMS,
     SIGNED_IN_PROBLEMS,
@@ -71,8 +70,7 @@ async def update_my_profile(
     body: ProfileUpdate, user: CurrentUserDep, users: UserServiceDep
 ) -> UserRead:
     """Change one's own name or e-mail (`email: null` removes it)."""
-    changes = UserChanges(**body.model_dump(exclude_unset=True))  # type: ignore[typeddict-item]
-    return UserRead.model_validate(ok_or_raise(await users.update(user.id, changes)))
+    return UserRead.model_validate(ok_or_raise(await users.update(user.id, body.changes())))
 
 
 @router.delete(
@@ -135,8 +133,7 @@ async def update_user(
     user_id: UUID, body: UserAdminUpdate, _admin: AdminDep, users: UserServiceDep
 ) -> UserRead:
     """Change a user's role, name or e-mail (admins only)."""
-    changes = UserChanges(**body.model_dump(exclude_unset=True))  # type: ignore[typeddict-item]
-    return UserRead.model_validate(ok_or_raise(await users.update(user_id, changes)))
+    return UserRead.model_validate(ok_or_raise(await users.update(user_id, body.changes())))
 
 
 @router.delete(

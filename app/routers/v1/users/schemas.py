@@ -12,14 +12,17 @@ from pydantic import (
     Field,
     SecretStr,
     StringConstraints,
+    TypeAdapter,
 )
 
+from app.features.shared.cpf import Cpf as CpfDigits
 from app.features.shared.cpf import normalize_cpf
 from app.features.users.model import Role
+from app.features.users.service import UserChanges
 from app.routers.v1.validation import refuse_null
 
 
-def _valid_cpf(value: str) -> str:
+def _valid_cpf(value: str) -> CpfDigits:
     digits = normalize_cpf(value)
     if digits is None:
         raise ValueError("not a valid CPF (11 digits with valid check digits)")
@@ -27,7 +30,7 @@ def _valid_cpf(value: str) -> str:
 
 
 Cpf = Annotated[
-    str,
+    CpfDigits,
     StringConstraints(max_length=32),
     AfterValidator(_valid_cpf),
     Field(description="CPF, as 529.982.247-25 or 52998224725; stored as digits."),
@@ -80,11 +83,18 @@ class ProfileUpdate(_Patch):
     name: Name | None = None
     email: Email | None = None
 
+    def changes(self) -> UserChanges:
+        """The changes this body asks for: only the fields it sets."""
+        return _USER_CHANGES.validate_python(self.model_dump(exclude_unset=True))
+
 
 class UserAdminUpdate(ProfileUpdate):
     """Changes an admin may make to any user."""
 
     role: Role | None = None
+
+
+_USER_CHANGES = TypeAdapter(UserChanges)
 
 
 class PasswordChange(_Request):

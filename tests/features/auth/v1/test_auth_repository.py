@@ -8,7 +8,7 @@ from result import Err, Ok
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.features.auth.exceptions import InvalidToken
+from app.core.errors.catalogue import InvalidToken
 from app.features.auth.model import AuthSession
 from app.features.auth.repository import AuthSessionRepository
 from tests.conftest import MakeUser

@@ -10,15 +10,16 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config.auth.jwt import AccessTokenCodec
-from app.core.config.components import Components
 from app.core.config.settings import Settings
-from app.features.auth.exceptions import InvalidCredentials, InvalidCurrentPassword, InvalidToken
+from app.core.errors.catalogue import InvalidToken
+from app.features.auth.exceptions import InvalidCredentials, InvalidCurrentPassword
 from app.features.auth.model import AuthSession
 from app.features.auth.repository import AuthSessionRepository
 from app.features.auth.service import AuthService, Principal
+from app.features.shared.utils.password_hasher import CorruptPasswordHash
 from app.features.users.exceptions import PasswordRejected
 from app.features.users.model import User
-from app.routers.v1.auth.dependencies import get_auth_service
+from app.wiring import Components, build_auth_service
 from tests.conftest import PASSWORD, TEST_JWT_SECRET, MakeUser, cpf_from_seed
 
 NEW_PASSWORD = "another quite long phrase"
@@ -26,7 +27,7 @@ NEW_PASSWORD = "another quite long phrase"
 
 @pytest.fixture
 def auth_service(session: AsyncSession, components: Components) -> AuthService:
-    return get_auth_service(session, components)
+    return build_auth_service(session, components)
 
 
 def _codec(
@@ -118,6 +119,20 @@ async def test_sign_in_rehashes_a_password_stored_with_weaker_parameters(
     assert stored != weak_hash
     assert "m=19456,t=2" in stored
     assert argon2.PasswordHasher().verify(stored, PASSWORD)
+
+
+async def test_sign_in_with_a_corrupt_stored_hash_raises_instead_of_refusing_quietly(
+    auth_service: AuthService, session: AsyncSession, make_user: MakeUser
+) -> None:
+    user = await make_user()
+    user.password_hash = "$argon2id$v=19$m=19456,t=2,p=1$truncated"
+    await session.flush()
+
+    with pytest.raises(CorruptPasswordHash):
+        await auth_service.sign_in(cpf=user.cpf, password=PASSWORD)
+
+    sessions = await session.scalars(select(AuthSession).where(AuthSession.user_id == user.id))
+    assert sessions.all() == []
 
 
 async def test_authenticate_returns_the_user_and_session_of_a_valid_token(

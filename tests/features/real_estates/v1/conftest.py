@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import delete, event, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
-from app.core.config.components import Components
+from app.features.real_estates.commands import ADDRESS_FIELDS, Address, NewListing
 from app.features.real_estates.model import (
     ListingStatus,
     PropertyKind,
@@ -21,9 +21,8 @@ from app.features.real_estates.model import (
 from app.features.real_estates.repository import RealEstateRepository
 from app.features.real_estates.search import ListingSort
 from app.features.real_estates.service import RealEstateService
-from app.features.shared.text import search_key
 from app.features.users.model import Role, User
-from app.routers.v1.real_estates.dependencies import get_real_estate_service
+from app.wiring import Components, build_real_estate_service
 from tests.conftest import MakeUser, cpf_from_seed
 
 START = datetime(2024, 1, 1, tzinfo=UTC)
@@ -49,6 +48,13 @@ def listing_values(**overrides: Any) -> dict[str, Any]:
     return {**values, **overrides}
 
 
+def listing_command(**overrides: Any) -> NewListing:
+    """A valid registration, as the service takes it; `overrides` may name address fields."""
+    values = listing_values(**overrides)
+    address = Address(**{name: values.pop(name) for name in ADDRESS_FIELDS if name in values})
+    return NewListing(**values, address=address)
+
+
 def new_listing(
     owner_id: UUID, *, status: ListingStatus = ListingStatus.PUBLISHED, **overrides: Any
 ) -> RealEstate:
@@ -56,13 +62,8 @@ def new_listing(
     values = listing_values(**overrides)
     if status is ListingStatus.PUBLISHED:
         values.setdefault("published_at", START)
-    return RealEstate(
-        owner_id=owner_id,
-        status=status,
-        city_key=search_key(values["city"]),
-        neighborhood_key=search_key(values["neighborhood"]),
-        **values,
-    )
+    address = Address(**{name: values.pop(name) for name in ADDRESS_FIELDS if name in values})
+    return RealEstate(owner_id=owner_id, status=status, **values, **address.columns())
 
 
 async def stored(session: AsyncSession, listing_id: UUID, *columns: Any) -> tuple[Any, ...] | None:
@@ -96,8 +97,8 @@ def re_repository(session: AsyncSession) -> RealEstateRepository:
 
 @pytest.fixture
 def re_service(session: AsyncSession, components: Components) -> RealEstateService:
-    """The listing service, wired as the routes wire it."""
-    return get_real_estate_service(session, components)
+    """The listing service, wired by the composition root."""
+    return build_real_estate_service(session, components)
 
 
 @pytest.fixture

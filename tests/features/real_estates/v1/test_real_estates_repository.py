@@ -7,9 +7,10 @@ from uuid import UUID, uuid4
 
 import pytest
 from result import Err, Ok
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.errors.catalogue import UserNotFound
 from app.features.real_estates.exceptions import RealEstateNotFound
 from app.features.real_estates.model import ListingStatus, PropertyKind, Purpose, RealEstate, State
 from app.features.real_estates.repository import RealEstateRepository
@@ -33,7 +34,9 @@ def sort_key(listing: RealEstate, sort: ListingSort) -> Any:
 async def test_add_inserts_the_listing_and_get_returns_it(
     re_repository: RealEstateRepository, session: AsyncSession, re_owner: User
 ) -> None:
-    listing = await re_repository.add(new_listing(re_owner.id, status=ListingStatus.DRAFT))
+    listing = (
+        await re_repository.add(new_listing(re_owner.id, status=ListingStatus.DRAFT))
+    ).unwrap()
 
     found = await re_repository.get(listing.id)
 
@@ -310,10 +313,25 @@ async def test_list_by_owner_returns_every_status_newest_first_with_a_keyset(
     assert {item.status for item in first} | {item.status for item in rest} == set(ListingStatus)
 
 
+async def test_add_for_an_owner_whose_account_is_gone_is_user_not_found(
+    re_repository: RealEstateRepository, session: AsyncSession
+) -> None:
+    vanished_owner = uuid4()
+
+    added = await re_repository.add(new_listing(vanished_owner, status=ListingStatus.DRAFT))
+
+    assert isinstance(added, Err)
+    assert isinstance(added.err_value, UserNotFound)
+    count = await session.scalar(select(func.count()).select_from(RealEstate))
+    assert count == 0
+
+
 async def test_exists_reads_the_database_not_the_session_cache(
     re_repository: RealEstateRepository, session: AsyncSession, re_owner: User
 ) -> None:
-    listing = await re_repository.add(new_listing(re_owner.id, status=ListingStatus.DRAFT))
+    listing = (
+        await re_repository.add(new_listing(re_owner.id, status=ListingStatus.DRAFT))
+    ).unwrap()
     before = await re_repository.exists(listing.id)
 
     await re_repository.delete(listing.id)

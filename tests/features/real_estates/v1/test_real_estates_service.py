@@ -9,12 +9,12 @@ from uuid import UUID
 
 import pytest
 from result import Err, Ok
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from app.core.config.components import Components
+from app.core.errors.catalogue import Forbidden, InvalidCursor
+from app.features.real_estates.commands import ListingChanges
 from app.features.real_estates.exceptions import (
-    Forbidden,
-    InvalidCursor,
     InvalidStatusTransition,
     RealEstateNotFound,
     StaleVersion,
@@ -26,12 +26,13 @@ from app.features.real_estates.service import RealEstateService
 from app.features.shared.pagination import CursorCodec
 from app.features.shared.unit_of_work import UnitOfWork
 from app.features.users.model import User
+from app.wiring import Components
 from tests.features.real_estates.v1.conftest import (
     START,
     Actor,
     MakeListing,
     in_order,
-    listing_values,
+    listing_command,
     stored,
 )
 
@@ -41,16 +42,16 @@ STATE = (RealEstate.status, RealEstate.version, RealEstate.published_at, RealEst
 async def test_create_registers_a_draft_owned_by_the_owner_with_search_keys(
     re_service: RealEstateService, re_owner: User, session: AsyncSession
 ) -> None:
-    values = listing_values(city="  São   PAULO", neighborhood="Jardim Paulistânia")
+    command = listing_command(city="  São   PAULO", neighborhood="Jardim Paulistânia")
 
-    listing = await re_service.create(re_owner, values)
+    listing = (await re_service.create(re_owner, command)).unwrap()
 
     assert await stored(session, listing.id, RealEstate.owner_id) == (re_owner.id,)
     assert await stored(session, listing.id, *STATE) == (
         ListingStatus.DRAFT,
         1,
         None,
-        values["title"],
+        command.title,
     )
     keys = await stored(session, listing.id, RealEstate.city_key, RealEstate.neighborhood_key)
     assert keys == ("sao paulo", "jardim paulistania")
@@ -95,7 +96,7 @@ async def test_update_changes_fields_keys_and_version_only_for_managers(
     listing = await re_make_listing(status=status)
     editor = await re_actor(who)
     assert editor is not None
-    changes = {"title": "Casa nova", "city": "Niterói"}
+    changes = ListingChanges(title="Casa nova", address=listing_command(city="Niterói").address)
 
     result = await re_service.update(listing.id, editor, changes, expected_versions={1})
 
@@ -121,13 +122,18 @@ async def test_update_with_a_stale_version_is_stale_version_and_changes_nothing(
     before = await stored(session, listing.id, *STATE, RealEstate.updated_at)
 
     result = await re_service.update(
-        listing.id, re_owner, {"title": "Outra"}, expected_versions={1}
+        listing.id, re_owner, ListingChanges(title="Outra"), expected_versions={1}
     )
 
     assert result == Err(StaleVersion())
     assert await stored(session, listing.id, *STATE, RealEstate.updated_at) == before
 
 
+MOVES = {
+    "publish": RealEstateService.publish,
+    "archive": RealEstateService.archive,
+    "draft": RealEstateService.draft,
+}
 ALLOWED = {
     (ListingStatus.DRAFT, "publish"): ListingStatus.PUBLISHED,
     (ListingStatus.PUBLISHED, "archive"): ListingStatus.ARCHIVED,
@@ -148,7 +154,7 @@ async def test_transition_follows_the_workflow_and_refuses_every_other_move(
     listing = await re_make_listing(status=start)
     before = await stored(session, listing.id, *STATE)
 
-    result = await re_service.transition(listing.id, re_owner, action, expected_versions={1})
+    result = await MOVES[action](re_service, listing.id, re_owner, expected_versions={1})
 
     after = await stored(session, listing.id, *STATE)
     if (target := ALLOWED.get((start, action))) is not None:
@@ -162,6 +168,33 @@ async def test_transition_follows_the_workflow_and_refuses_every_other_move(
         assert isinstance(result, Err)
         assert isinstance(result.err_value, InvalidStatusTransition)
         assert after == before
+
+
+@pytest.mark.parametrize("expected_versions", [None, {1}], ids=["no-if-match", "if-match"])
+@pytest.mark.parametrize("action", ["publish", "archive", "draft"])
+async def test_a_listing_deleted_during_a_move_is_not_found_not_a_conflict(
+    re_service: RealEstateService,
+    re_make_listing: MakeListing,
+    re_owner: User,
+    session: AsyncSession,
+    action: str,
+    expected_versions: set[int] | None,
+) -> None:
+    start = {"publish": ListingStatus.DRAFT, "archive": ListingStatus.PUBLISHED}
+    listing = await re_make_listing(status=start.get(action, ListingStatus.ARCHIVED))
+    # Gone from the table, still in the session's identity map: the move reads it, then
+    # finds nothing to update, as when another request deletes it in between.
+    await session.execute(
+        delete(RealEstate)
+        .where(RealEstate.id == listing.id)
+        .execution_options(synchronize_session=False)
+    )
+
+    result = await MOVES[action](
+        re_service, listing.id, re_owner, expected_versions=expected_versions
+    )
+
+    assert result == Err(RealEstateNotFound())
 
 
 @pytest.mark.parametrize(
@@ -274,6 +307,23 @@ async def test_search_refuses_cursors_of_other_queries_and_forged_ones(
 
     assert isinstance(result, Err)
     assert isinstance(result.err_value, InvalidCursor)
+
+
+@pytest.mark.parametrize("spelling", ["são paulo", "SAO  PAULO", " Sao Paulo "])
+async def test_a_cursor_serves_every_spelling_of_the_same_city(
+    re_service: RealEstateService, re_make_listing: MakeListing, spelling: str
+) -> None:
+    cursor = await price_cursor(re_service, re_make_listing)
+    first_spelling = await re_service.search(
+        ListingFilters(city="São Paulo"), sort=ListingSort.PRICE_ASC, limit=2, cursor=cursor
+    )
+
+    other_spelling = await re_service.search(
+        ListingFilters(city=spelling), sort=ListingSort.PRICE_ASC, limit=2, cursor=cursor
+    )
+
+    assert isinstance(other_spelling, Ok)
+    assert other_spelling == first_spelling
 
 
 async def test_search_refuses_an_expired_cursor(

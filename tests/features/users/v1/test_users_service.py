@@ -8,8 +8,8 @@ from result import Err, Ok
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.config.components import Components
 from app.core.errors.catalogue import InvalidCursor
+from app.features.shared.cpf import cpf_from_number
 from app.features.users.exceptions import (
     LastAdmin,
     PasswordRejected,
@@ -18,6 +18,7 @@ from app.features.users.exceptions import (
 )
 from app.features.users.model import Role, User
 from app.features.users.service import UserService
+from app.wiring import Components
 from tests.conftest import PASSWORD, MakeUser, cpf_from_seed
 
 CPF = cpf_from_seed(1)
@@ -59,7 +60,7 @@ async def test_sign_up_stores_a_collector_with_an_argon2id_hash(
 async def test_sign_up_rejects_passwords_outside_the_policy(
     user_service: UserService, session: AsyncSession, password: str
 ) -> None:
-    cpf = "52998224725" if password == "529.982.247-25" else CPF
+    cpf = cpf_from_number(529982247) if password == "529.982.247-25" else CPF
 
     result = await user_service.sign_up(name="Ana Lima", cpf=cpf, password=password)
 

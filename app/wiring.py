@@ -1,0 +1,83 @@
+"""The composition root: the long-lived components and how each feature's service is built.
+
+Everything that assembles the application's object graph lives here, on the top
+floor, so the layers below never import each other sideways: `main.py`, the CLI,
+the routers' dependencies, tests and benchmarks all build services through these
+functions.
+"""
+
+import hashlib
+from dataclasses import dataclass
+from typing import Self
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.config.auth.jwt import AccessTokenCodec
+from app.core.config.settings import Settings
+from app.features.auth.repository import AuthSessionRepository
+from app.features.auth.service import AuthService
+from app.features.real_estates.repository import RealEstateRepository
+from app.features.real_estates.service import RealEstateService
+from app.features.shared.pagination import CursorCodec
+from app.features.shared.unit_of_work import UnitOfWork
+from app.features.shared.utils.password_hasher import PasswordHasher
+from app.features.users.passwords import PasswordPolicy
+from app.features.users.repository import UserRepository
+from app.features.users.service import UserService
+
+
+@dataclass(frozen=True)
+class Components:
+    """What every request may use without rebuilding it: codecs, hasher, policies.
+
+    Built once per application (or CLI run) from the settings; stateless or safe to
+    share between concurrent requests.
+    """
+
+    tokens: AccessTokenCodec
+    cursors: CursorCodec
+    hasher: PasswordHasher
+    passwords: PasswordPolicy
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Self:
+        """Build the components the settings describe."""
+        secret = settings.jwt_secret.get_secret_value().encode()
+        return cls(
+            tokens=AccessTokenCodec.from_settings(settings),
+            cursors=CursorCodec(hashlib.sha256(b"cursor-key:" + secret).digest()),
+            hasher=PasswordHasher.from_settings(settings),
+            passwords=PasswordPolicy.from_file(),
+        )
+
+
+def build_user_service(session: AsyncSession, components: Components) -> UserService:
+    """The account use cases over one database session."""
+    return UserService(
+        uow=UnitOfWork(session),
+        users=UserRepository(session),
+        passwords=components.passwords,
+        hasher=components.hasher,
+        cursors=components.cursors,
+    )
+
+
+def build_auth_service(session: AsyncSession, components: Components) -> AuthService:
+    """The credential use cases over one database session."""
+    return AuthService(
+        uow=UnitOfWork(session),
+        users=UserRepository(session),
+        sessions=AuthSessionRepository(session),
+        hasher=components.hasher,
+        passwords=components.passwords,
+        tokens=components.tokens,
+    )
+
+
+def build_real_estate_service(session: AsyncSession, components: Components) -> RealEstateService:
+    """The listing use cases over one database session."""
+    return RealEstateService(
+        uow=UnitOfWork(session),
+        listings=RealEstateRepository(session),
+        cursors=components.cursors,
+    )
