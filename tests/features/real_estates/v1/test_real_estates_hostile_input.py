@@ -6,14 +6,8 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.features.real_estates.model import RealEstate
-from tests.conftest import MakeToken, MakeUser, bearer
-from tests.features.real_estates.v1.test_real_estates_integration import (
-    ADDRESS,
-    BASE,
-    assert_problem,
-    create_listing,
-)
+from tests.conftest import assert_problem, bearer
+from tests.features.real_estates.v1.conftest import ADDRESS, BASE, create_listing, stored_listing
 
 
 @pytest.mark.parametrize(
@@ -32,28 +26,24 @@ from tests.features.real_estates.v1.test_real_estates_integration import (
 async def test_an_if_match_that_matches_nothing_is_412_and_changes_nothing(
     client: httpx.AsyncClient,
     session: AsyncSession,
-    make_user: MakeUser,
-    sign_in: MakeToken,
+    re_owner_token: str,
+    re_draft: dict[str, Any],
     if_match: str,
 ) -> None:
-    token = await sign_in(await make_user())
-    listing = await create_listing(client, token)
-
     response = await client.patch(
-        f"{BASE}/{listing['id']}",
+        f"{BASE}/{re_draft['id']}",
         # Bytes, so a non-ASCII tag travels as Latin-1, the way HTTP/1.1 carries it.
         headers={
             name.encode(): value.encode("latin-1")
-            for name, value in {**bearer(token), "If-Match": if_match}.items()
+            for name, value in {**bearer(re_owner_token), "If-Match": if_match}.items()
         },
         json={"title": "Outro título"},
     )
 
-    assert_problem(response, 412, "STALE_VERSION", f"{BASE}/{listing['id']}")
-    session.expunge_all()
-    stored = await session.get(RealEstate, listing["id"])
+    assert_problem(response, 412, "STALE_VERSION", f"{BASE}/{re_draft['id']}")
+    stored = await stored_listing(session, re_draft["id"])
     assert stored is not None
-    assert (stored.title, stored.version) == (listing["title"], 1)
+    assert (stored.title, stored.version) == (re_draft["title"], 1)
 
 
 @pytest.mark.parametrize(
@@ -66,14 +56,16 @@ async def test_an_if_match_that_matches_nothing_is_412_and_changes_nothing(
     ids=["title", "description", "street"],
 )
 async def test_a_nul_character_is_a_validation_problem_not_a_500(
-    client: httpx.AsyncClient, make_user: MakeUser, sign_in: MakeToken, overrides: dict[str, Any]
+    client: httpx.AsyncClient,
+    re_owner_token: str,
+    re_draft: dict[str, Any],
+    overrides: dict[str, Any],
 ) -> None:
-    token = await sign_in(await make_user())
-    listing = await create_listing(client, token)
+    path = f"{BASE}/{re_draft['id']}"
 
-    response = await client.patch(f"{BASE}/{listing['id']}", headers=bearer(token), json=overrides)
+    response = await client.patch(path, headers=bearer(re_owner_token), json=overrides)
 
-    assert_problem(response, 422, "VALIDATION_ERROR", f"{BASE}/{listing['id']}")
+    assert_problem(response, 422, "VALIDATION_ERROR", path)
     assert "\u0000" not in response.text
 
 
@@ -113,12 +105,12 @@ async def test_an_over_long_cursor_is_an_invalid_cursor(client: httpx.AsyncClien
 
 
 async def test_a_city_whose_search_key_grows_when_normalised_is_stored_and_found(
-    client: httpx.AsyncClient, make_user: MakeUser, sign_in: MakeToken
+    client: httpx.AsyncClient, re_owner_token: str
 ) -> None:
-    token = await sign_in(await make_user())
     city = "ß" * 120
-    listing = await create_listing(client, token, address={**ADDRESS, "city": city})
-    await client.post(f"{BASE}/{listing['id']}/publish", headers=bearer(token))
+    listing = await create_listing(
+        client, re_owner_token, "publish", address={**ADDRESS, "city": city}
+    )
 
     found = await client.get(BASE, params={"city": "ß" * 120})
 
@@ -129,26 +121,26 @@ async def test_a_city_whose_search_key_grows_when_normalised_is_stored_and_found
 @pytest.mark.parametrize("field", ["price_cents", "bedrooms", "parking_spaces", "iptu_cents"])
 @pytest.mark.parametrize("value", [True, "100"], ids=["boolean", "string"])
 async def test_numbers_in_a_body_must_be_json_numbers(
-    client: httpx.AsyncClient, make_user: MakeUser, sign_in: MakeToken, field: str, value: object
+    client: httpx.AsyncClient,
+    re_owner_token: str,
+    re_draft: dict[str, Any],
+    field: str,
+    value: object,
 ) -> None:
-    token = await sign_in(await make_user())
-    listing = await create_listing(client, token)
+    path = f"{BASE}/{re_draft['id']}"
 
-    response = await client.patch(
-        f"{BASE}/{listing['id']}", headers=bearer(token), json={field: value}
-    )
+    response = await client.patch(path, headers=bearer(re_owner_token), json={field: value})
 
-    body = assert_problem(response, 422, "VALIDATION_ERROR", f"{BASE}/{listing['id']}")
+    body = assert_problem(response, 422, "VALIDATION_ERROR", path)
     assert body["errors"][0]["loc"] == ["body", field]
 
 
 async def test_the_state_is_accepted_in_any_case(
-    client: httpx.AsyncClient, make_user: MakeUser, sign_in: MakeToken
+    client: httpx.AsyncClient, re_owner_token: str
 ) -> None:
-    token = await sign_in(await make_user())
-
-    listing = await create_listing(client, token, address={**ADDRESS, "state": "rj"})
-    await client.post(f"{BASE}/{listing['id']}/publish", headers=bearer(token))
+    listing = await create_listing(
+        client, re_owner_token, "publish", address={**ADDRESS, "state": "rj"}
+    )
     found = await client.get(BASE, params={"state": "rj"})
 
     assert listing["address"]["state"] == "RJ"
@@ -156,14 +148,12 @@ async def test_the_state_is_accepted_in_any_case(
 
 
 async def test_an_empty_patch_changes_nothing_and_keeps_the_etag(
-    client: httpx.AsyncClient, make_user: MakeUser, sign_in: MakeToken
+    client: httpx.AsyncClient, re_owner_token: str, re_draft: dict[str, Any]
 ) -> None:
-    token = await sign_in(await make_user())
-    listing = await create_listing(client, token)
-    url = f"{BASE}/{listing['id']}"
+    url = f"{BASE}/{re_draft['id']}"
 
-    same = await client.patch(url, headers={**bearer(token), "If-Match": '"1"'}, json={})
-    stale = await client.patch(url, headers={**bearer(token), "If-Match": '"7"'}, json={})
+    same = await client.patch(url, headers={**bearer(re_owner_token), "If-Match": '"1"'}, json={})
+    stale = await client.patch(url, headers={**bearer(re_owner_token), "If-Match": '"7"'}, json={})
 
     assert same.status_code == 200
     assert same.headers["etag"] == '"1"'
