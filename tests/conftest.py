@@ -165,3 +165,19 @@ def sign_in(client: httpx.AsyncClient) -> MakeToken:
 def bearer(token: str) -> dict[str, str]:
     """Authorization header for `token`."""
     return {"Authorization": f"Bearer {token}"}
+
+
+PROBLEM = "application/problem+json"
+
+
+def assert_problem(
+    response: httpx.Response, status: int, code: str, instance: str
+) -> dict[str, Any]:
+    """Check that `response` is the problem document `code`, answering `instance`; its body."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == PROBLEM
+    body: dict[str, Any] = response.json()
+    assert body["code"] == code
+    assert body["status"] == status
+    assert body["instance"] == instance
+    return body

@@ -1,4 +1,4 @@
-"""Small units: CPF normalisation, pagination cursors, logging and settings."""
+"""Small units of app/core: logging, settings and the database URL."""
 
 import json
 import logging
@@ -6,107 +6,13 @@ import logging
 import pytest
 from pydantic import SecretStr
 from pydantic import ValidationError as SettingsError
-from result import Err, Ok
 
 from app.core.config.db.engine import async_database_url
 from app.core.config.logging import configure_logging, mask_cpf, request_id_var
 from app.core.config.settings import DEFAULT_JWT_SECRET, Environment, Settings
-from app.core.errors.catalogue import InvalidCursor
-from app.features.shared.cpf import normalize_cpf
-from app.features.shared.pagination import CursorCodec
 
 PRODUCTION_URL = SecretStr("postgresql://app:pw@db:5432/app")
 STRONG_SECRET = "a-production-secret-that-is-long-enough-0123456789"
-
-
-@pytest.mark.parametrize("raw", ["529.982.247-25", "52998224725", "  529.982.247-25 \n"])
-def test_normalize_cpf_accepts_formatted_digits_and_surrounding_whitespace(raw: str) -> None:
-    assert normalize_cpf(raw) == "52998224725"
-
-
-@pytest.mark.parametrize(
-    "raw",
-    [
-        "529.982.247-26",
-        "52998224715",
-        "111.111.111-11",
-        "00000000000",
-        "529.982.247-2X",
-        "abc.def.ghi-jk",
-        "529 982 247 25",
-        "5299822472",
-        "529982247250",
-        "529.982247-25",
-        "",
-    ],
-)
-def test_normalize_cpf_refuses_invalid_numbers(raw: str) -> None:
-    assert normalize_cpf(raw) is None
-
-
-class _Clock:
-    def __init__(self, now: float) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def test_a_cursor_round_trips_its_position() -> None:
-    codec = CursorCodec(b"k" * 32)
-    position = ["2025-01-02T03:04:05+00:00", "6f1c0a4e-1111-4222-8333-444455556666", 42]
-
-    cursor = codec.encode(scope="users", position=position)
-
-    assert codec.decode(cursor, scope="users") == Ok(position)
-
-
-def test_a_cursor_altered_in_one_character_is_refused() -> None:
-    codec = CursorCodec(b"k" * 32)
-    cursor = codec.encode(scope="users", position=["a", 1])
-    index = 5
-    tampered = cursor[:index] + ("B" if cursor[index] != "B" else "C") + cursor[index + 1 :]
-
-    result = codec.decode(tampered, scope="users")
-
-    assert isinstance(result, Err)
-    assert isinstance(result.err_value, InvalidCursor)
-
-
-def test_a_cursor_from_another_key_is_refused() -> None:
-    cursor = CursorCodec(b"k" * 32).encode(scope="users", position=["a"])
-
-    result = CursorCodec(b"z" * 32).decode(cursor, scope="users")
-
-    assert result == Err(InvalidCursor("The cursor was not issued by this service."))
-
-
-def test_a_cursor_made_for_another_scope_is_refused() -> None:
-    codec = CursorCodec(b"k" * 32)
-    cursor = codec.encode(scope="users?role=admin", position=["a"])
-
-    result = codec.decode(cursor, scope="users?role=collector")
-
-    assert result == Err(InvalidCursor("The cursor was made for another sort or filter set."))
-
-
-def test_an_expired_cursor_is_refused() -> None:
-    clock = _Clock(1_700_000_000.0)
-    codec = CursorCodec(b"k" * 32, ttl_seconds=60, clock=clock)
-    cursor = codec.encode(scope="users", position=["a"])
-    clock.now += 61
-
-    result = codec.decode(cursor, scope="users")
-
-    assert result == Err(InvalidCursor("The cursor has expired; restart from the first page."))
-
-
-@pytest.mark.parametrize("cursor", ["", "no-dot", "a.b.c", "%%%.***", "é.é", "abc.def"])
-def test_a_malformed_cursor_is_refused(cursor: str) -> None:
-    result = CursorCodec(b"k" * 32).decode(cursor, scope="users")
-
-    assert isinstance(result, Err)
-    assert isinstance(result.err_value, InvalidCursor)
 
 
 @pytest.mark.usefixtures("restore_logging")

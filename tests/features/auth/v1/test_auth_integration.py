@@ -8,9 +8,30 @@ import jwt
 import pytest
 
 from app.core.config.settings import Settings
-from tests.conftest import PASSWORD, TEST_JWT_SECRET, MakeToken, MakeUser, bearer, cpf_from_seed
+from app.features.users.model import User
+from tests.conftest import (
+    PASSWORD,
+    TEST_JWT_SECRET,
+    MakeToken,
+    MakeUser,
+    assert_problem,
+    bearer,
+    cpf_from_seed,
+)
 
 NEW_PASSWORD = "another quite long phrase"
+
+
+@pytest.fixture
+async def user(make_user: MakeUser) -> User:
+    """A signed-up collector."""
+    return await make_user()
+
+
+@pytest.fixture
+async def token(user: User, sign_in: MakeToken) -> str:
+    """An access token of `user`, from signing in through the API."""
+    return await sign_in(user)
 
 
 def _formatted(cpf: str) -> str:
@@ -23,20 +44,24 @@ def _claims_of(token: str) -> dict[str, Any]:
 
 
 def _assert_invalid_token(response: httpx.Response) -> None:
-    assert response.status_code == 401, response.text
-    assert response.headers["content-type"] == "application/problem+json"
+    assert_problem(response, 401, "INVALID_TOKEN", "/api/v1/users/me")
     assert response.headers["www-authenticate"] == "Bearer"
-    body = response.json()
-    assert body["code"] == "INVALID_TOKEN"
-    assert body["status"] == 401
-    assert body["instance"] == "/api/v1/users/me"
+
+
+async def _change_password(
+    client: httpx.AsyncClient, token: str, current: str, new: str
+) -> httpx.Response:
+    return await client.put(
+        "/api/v1/users/me/password",
+        json={"current_password": current, "new_password": new},
+        headers=bearer(token),
+    )
 
 
 @pytest.mark.parametrize("shape", ["digits", "formatted"])
 async def test_sign_in_returns_a_bearer_token_for_the_cpf_in_either_shape(
-    client: httpx.AsyncClient, make_user: MakeUser, shape: str
+    client: httpx.AsyncClient, user: User, shape: str
 ) -> None:
-    user = await make_user()
     cpf = user.cpf if shape == "digits" else _formatted(user.cpf)
 
     response = await client.post("/api/v1/sign-in", json={"cpf": cpf, "password": PASSWORD})
@@ -51,10 +76,8 @@ async def test_sign_in_returns_a_bearer_token_for_the_cpf_in_either_shape(
 
 
 async def test_unknown_cpf_and_wrong_password_get_the_same_401(
-    client: httpx.AsyncClient, make_user: MakeUser
+    client: httpx.AsyncClient, user: User
 ) -> None:
-    user = await make_user()
-
     unknown = await client.post(
         "/api/v1/sign-in", json={"cpf": cpf_from_seed(888_888), "password": PASSWORD}
     )
@@ -91,10 +114,8 @@ async def test_oauth2_token_endpoint_signs_in_with_the_cpf_as_username(
 
 
 async def test_oauth2_token_endpoint_refuses_a_wrong_password(
-    client: httpx.AsyncClient, make_user: MakeUser
+    client: httpx.AsyncClient, user: User
 ) -> None:
-    user = await make_user()
-
     response = await client.post(
         "/api/v1/auth/token", data={"username": user.cpf, "password": "nope nope nope"}
     )
@@ -127,15 +148,13 @@ OTHER_SECRET = "another-secret-that-is-long-enough-0123456789"
 async def test_a_tampered_token_is_refused(
     client: httpx.AsyncClient,
     settings: Settings,
-    make_user: MakeUser,
-    sign_in: MakeToken,
+    token: str,
     expires_in: int,
     overrides: dict[str, str],
     key: str,
     algorithm: str,
 ) -> None:
-    user = await make_user()
-    real = _claims_of(await sign_in(user))
+    real = _claims_of(token)
     now = datetime.now(UTC)
     claims = {
         "sub": real["sub"],
@@ -147,21 +166,20 @@ async def test_a_tampered_token_is_refused(
         "jti": "test-jti",
         **overrides,
     }
-    token = jwt.encode(claims, key=key, algorithm=algorithm)
+    tampered = jwt.encode(claims, key=key, algorithm=algorithm)
 
-    response = await client.get("/api/v1/users/me", headers=bearer(token))
+    response = await client.get("/api/v1/users/me", headers=bearer(tampered))
 
     _assert_invalid_token(response)
 
 
 async def test_the_same_claims_signed_properly_are_accepted(
-    client: httpx.AsyncClient, settings: Settings, make_user: MakeUser, sign_in: MakeToken
+    client: httpx.AsyncClient, user: User, token: str
 ) -> None:
-    user = await make_user()
-    claims = {**_claims_of(await sign_in(user)), "jti": "rebuilt"}
-    token = jwt.encode(claims, TEST_JWT_SECRET, algorithm="HS256")
+    claims = {**_claims_of(token), "jti": "rebuilt"}
+    rebuilt = jwt.encode(claims, TEST_JWT_SECRET, algorithm="HS256")
 
-    response = await client.get("/api/v1/users/me", headers=bearer(token))
+    response = await client.get("/api/v1/users/me", headers=bearer(rebuilt))
 
     assert response.status_code == 200
     assert response.json()["id"] == str(user.id)
@@ -174,10 +192,8 @@ async def test_a_garbage_token_is_refused(client: httpx.AsyncClient) -> None:
 
 
 async def test_the_token_of_a_deleted_user_is_refused(
-    client: httpx.AsyncClient, make_user: MakeUser, sign_in: MakeToken
+    client: httpx.AsyncClient, token: str
 ) -> None:
-    user = await make_user()
-    token = await sign_in(user)
     deleted = await client.delete("/api/v1/users/me", headers=bearer(token))
 
     response = await client.get("/api/v1/users/me", headers=bearer(token))
@@ -187,36 +203,24 @@ async def test_the_token_of_a_deleted_user_is_refused(
 
 
 async def test_changing_the_password_ends_the_other_sessions_only(
-    client: httpx.AsyncClient, make_user: MakeUser, sign_in: MakeToken
+    client: httpx.AsyncClient, user: User, token: str, sign_in: MakeToken
 ) -> None:
-    user = await make_user()
-    current = await sign_in(user)
     other = await sign_in(user)
 
-    changed = await client.put(
-        "/api/v1/users/me/password",
-        json={"current_password": PASSWORD, "new_password": NEW_PASSWORD},
-        headers=bearer(current),
-    )
+    changed = await _change_password(client, token, PASSWORD, NEW_PASSWORD)
 
     assert changed.status_code == 204
     assert changed.content == b""
     _assert_invalid_token(await client.get("/api/v1/users/me", headers=bearer(other)))
-    still = await client.get("/api/v1/users/me", headers=bearer(current))
+    still = await client.get("/api/v1/users/me", headers=bearer(token))
     assert still.status_code == 200
     assert still.json()["id"] == str(user.id)
 
 
 async def test_after_a_password_change_only_the_new_password_signs_in(
-    client: httpx.AsyncClient, make_user: MakeUser, sign_in: MakeToken
+    client: httpx.AsyncClient, user: User, token: str
 ) -> None:
-    user = await make_user()
-    token = await sign_in(user)
-    await client.put(
-        "/api/v1/users/me/password",
-        json={"current_password": PASSWORD, "new_password": NEW_PASSWORD},
-        headers=bearer(token),
-    )
+    await _change_password(client, token, PASSWORD, NEW_PASSWORD)
 
     old = await client.post("/api/v1/sign-in", json={"cpf": user.cpf, "password": PASSWORD})
     new = await client.post("/api/v1/sign-in", json={"cpf": user.cpf, "password": NEW_PASSWORD})
@@ -228,16 +232,9 @@ async def test_after_a_password_change_only_the_new_password_signs_in(
 
 
 async def test_changing_the_password_needs_the_current_one(
-    client: httpx.AsyncClient, make_user: MakeUser, sign_in: MakeToken
+    client: httpx.AsyncClient, user: User, token: str
 ) -> None:
-    user = await make_user()
-    token = await sign_in(user)
-
-    response = await client.put(
-        "/api/v1/users/me/password",
-        json={"current_password": "not my password", "new_password": NEW_PASSWORD},
-        headers=bearer(token),
-    )
+    response = await _change_password(client, token, "not my password", NEW_PASSWORD)
 
     assert response.status_code == 403
     assert response.headers["content-type"] == "application/problem+json"
@@ -247,16 +244,9 @@ async def test_changing_the_password_needs_the_current_one(
 
 
 async def test_changing_to_a_weak_password_is_rejected(
-    client: httpx.AsyncClient, make_user: MakeUser, sign_in: MakeToken
+    client: httpx.AsyncClient, token: str
 ) -> None:
-    user = await make_user()
-    token = await sign_in(user)
-
-    response = await client.put(
-        "/api/v1/users/me/password",
-        json={"current_password": PASSWORD, "new_password": "password"},
-        headers=bearer(token),
-    )
+    response = await _change_password(client, token, PASSWORD, "password")
 
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"

@@ -1,4 +1,8 @@
-"""Fixtures and factories of the real-estate tests (names prefixed `re_` to stay distinct)."""
+"""Fixtures and factories of the real-estate tests (names prefixed `re_` to stay distinct).
+
+The first part builds listings in the database, for the service and repository tests; the
+second drives the HTTP API, for the integration modules.
+"""
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import UTC, datetime
@@ -6,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+import httpx
 import pytest
 from sqlalchemy import delete, event, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
@@ -23,7 +28,7 @@ from app.features.real_estates.search import ListingSort
 from app.features.real_estates.service import RealEstateService
 from app.features.users.model import Role, User
 from app.wiring import Components, build_real_estate_service
-from tests.conftest import MakeUser, cpf_from_seed
+from tests.conftest import MakeToken, MakeUser, bearer, cpf_from_seed
 
 START = datetime(2024, 1, 1, tzinfo=UTC)
 
@@ -164,3 +169,89 @@ async def re_committed_listing(engine: AsyncEngine) -> AsyncIterator[tuple[User,
         async with AsyncSession(engine) as cleanup:
             await cleanup.execute(delete(User).where(User.id == owner.id))
             await cleanup.commit()
+
+
+# --- Through the HTTP API -------------------------------------------------------------------
+
+BASE = "/api/v1/real-estates"
+MINE = "/api/v1/users/me/real-estates"
+
+ADDRESS: dict[str, Any] = {
+    "street": "Avenida Paulista",
+    "number": "1578",
+    "complement": "Apto 12",
+    "neighborhood": "Bela Vista",
+    "city": "São Paulo",
+    "state": "SP",
+    "postal_code": "01310-100",
+}
+LISTING: dict[str, Any] = {
+    "title": "Apartamento com varanda perto do metrô",
+    "description": "Sala ampla, dois quartos, sol da manhã.",
+    "kind": "apartment",
+    "purpose": "sale",
+    "price_cents": 85_000_000,
+    "condo_fee_cents": 95_000,
+    "iptu_cents": 240_000,
+    "area_m2": "72.50",
+    "bedrooms": 2,
+    "bathrooms": 2,
+    "parking_spaces": 1,
+    "address": ADDRESS,
+    "location": {"lat": -23.5613, "lng": -46.6565},
+}
+
+
+async def act(
+    client: httpx.AsyncClient, token: str, listing_id: str, *actions: str
+) -> dict[str, Any]:
+    """Apply workflow `actions` (publish, archive, draft) in order; the last body."""
+    body: dict[str, Any] = {}
+    for action in actions:
+        response = await client.post(f"{BASE}/{listing_id}/{action}", headers=bearer(token))
+        assert response.status_code == 200, response.text
+        body = response.json()
+    return body
+
+
+async def create_listing(
+    client: httpx.AsyncClient, token: str, *actions: str, **overrides: Any
+) -> dict[str, Any]:
+    """Register a valid listing (LISTING with `overrides`), then apply `actions`; the last body."""
+    response = await client.post(BASE, headers=bearer(token), json={**LISTING, **overrides})
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return await act(client, token, body["id"], *actions) if actions else body
+
+
+async def stored_listing(session: AsyncSession, listing_id: str | UUID) -> RealEstate | None:
+    """The listing's row as the database holds it now; None when there is no row."""
+    session.expunge_all()
+    row: RealEstate | None = await session.scalar(
+        select(RealEstate).where(RealEstate.id == UUID(str(listing_id)))
+    )
+    return row
+
+
+@pytest.fixture
+async def re_owner_token(re_owner: User, sign_in: MakeToken) -> str:
+    """The access token of `re_owner`, who registers the listings."""
+    return await sign_in(re_owner)
+
+
+@pytest.fixture
+async def re_other_token(make_user: MakeUser, sign_in: MakeToken) -> str:
+    """The access token of a collector who owns none of the listings."""
+    return await sign_in(await make_user(name="Otto Other"))
+
+
+@pytest.fixture
+async def re_admin_token(make_user: MakeUser, sign_in: MakeToken) -> str:
+    """An admin's access token."""
+    return await sign_in(await make_user(name="Root Admin", role=Role.ADMIN))
+
+
+@pytest.fixture
+async def re_draft(client: httpx.AsyncClient, re_owner_token: str) -> dict[str, Any]:
+    """A draft of LISTING that `re_owner` registered through the API: the answered body."""
+    return await create_listing(client, re_owner_token)

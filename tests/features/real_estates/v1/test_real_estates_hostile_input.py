@@ -6,14 +6,8 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.features.real_estates.model import RealEstate
-from tests.conftest import MakeToken, MakeUser, bearer
-from tests.features.real_estates.v1.test_real_estates_integration import (
-    ADDRESS,
-    BASE,
-    assert_problem,
-    create_listing,
-)
+from tests.conftest import assert_problem, bearer
+from tests.features.real_estates.v1.conftest import ADDRESS, BASE, create_listing, stored_listing
 
 
 async def patch_title(
@@ -30,8 +24,7 @@ async def patch_title(
 
 async def assert_unchanged(session: AsyncSession, listing: dict[str, Any]) -> None:
     """The listing's row still has the title and version it was created with."""
-    session.expunge_all()
-    stored = await session.get(RealEstate, listing["id"])
+    stored = await stored_listing(session, listing["id"])
     assert stored is not None
     assert (stored.title, stored.version) == (listing["title"], 1)
 
@@ -51,37 +44,31 @@ async def assert_unchanged(session: AsyncSession, listing: dict[str, Any]) -> No
 async def test_an_if_match_that_matches_nothing_is_412_and_changes_nothing(
     client: httpx.AsyncClient,
     session: AsyncSession,
-    make_user: MakeUser,
-    sign_in: MakeToken,
+    re_owner_token: str,
+    re_draft: dict[str, Any],
     if_match: str,
 ) -> None:
-    token = await sign_in(await make_user())
-    listing = await create_listing(client, token)
+    response = await patch_title(client, re_owner_token, re_draft["id"], if_match)
 
-    response = await patch_title(client, token, listing["id"], if_match)
-
-    assert_problem(response, 412, "STALE_VERSION", f"{BASE}/{listing['id']}")
-    await assert_unchanged(session, listing)
+    assert_problem(response, 412, "STALE_VERSION", f"{BASE}/{re_draft['id']}")
+    await assert_unchanged(session, re_draft)
 
 
 @pytest.mark.parametrize("if_match", ["2", "abc", '"1', '"1", 2'])
 async def test_an_if_match_that_is_no_entity_tag_is_refused_with_the_expected_form(
     client: httpx.AsyncClient,
     session: AsyncSession,
-    make_user: MakeUser,
-    sign_in: MakeToken,
+    re_owner_token: str,
+    re_draft: dict[str, Any],
     if_match: str,
 ) -> None:
-    token = await sign_in(await make_user())
-    listing = await create_listing(client, token)
+    response = await patch_title(client, re_owner_token, re_draft["id"], if_match)
 
-    response = await patch_title(client, token, listing["id"], if_match)
-
-    body = assert_problem(response, 422, "VALIDATION_ERROR", f"{BASE}/{listing['id']}")
+    body = assert_problem(response, 422, "VALIDATION_ERROR", f"{BASE}/{re_draft['id']}")
     assert body["errors"][0]["loc"] == ["header", "if-match"]
     assert 'If-Match: "3"' in body["errors"][0]["msg"]
     assert "changed" not in body["detail"]
-    await assert_unchanged(session, listing)
+    await assert_unchanged(session, re_draft)
 
 
 @pytest.mark.parametrize(
@@ -94,14 +81,16 @@ async def test_an_if_match_that_is_no_entity_tag_is_refused_with_the_expected_fo
     ids=["title", "description", "street"],
 )
 async def test_a_nul_character_is_a_validation_problem_not_a_500(
-    client: httpx.AsyncClient, make_user: MakeUser, sign_in: MakeToken, overrides: dict[str, Any]
+    client: httpx.AsyncClient,
+    re_owner_token: str,
+    re_draft: dict[str, Any],
+    overrides: dict[str, Any],
 ) -> None:
-    token = await sign_in(await make_user())
-    listing = await create_listing(client, token)
+    path = f"{BASE}/{re_draft['id']}"
 
-    response = await client.patch(f"{BASE}/{listing['id']}", headers=bearer(token), json=overrides)
+    response = await client.patch(path, headers=bearer(re_owner_token), json=overrides)
 
-    assert_problem(response, 422, "VALIDATION_ERROR", f"{BASE}/{listing['id']}")
+    assert_problem(response, 422, "VALIDATION_ERROR", path)
     assert "\u0000" not in response.text
 
 
@@ -141,12 +130,12 @@ async def test_an_over_long_cursor_is_an_invalid_cursor(client: httpx.AsyncClien
 
 
 async def test_a_city_whose_search_key_grows_when_normalised_is_stored_and_found(
-    client: httpx.AsyncClient, make_user: MakeUser, sign_in: MakeToken
+    client: httpx.AsyncClient, re_owner_token: str
 ) -> None:
-    token = await sign_in(await make_user())
     city = "ß" * 120
-    listing = await create_listing(client, token, address={**ADDRESS, "city": city})
-    await client.post(f"{BASE}/{listing['id']}/publish", headers=bearer(token))
+    listing = await create_listing(
+        client, re_owner_token, "publish", address={**ADDRESS, "city": city}
+    )
 
     found = await client.get(BASE, params={"city": "ß" * 120})
 
@@ -157,26 +146,26 @@ async def test_a_city_whose_search_key_grows_when_normalised_is_stored_and_found
 @pytest.mark.parametrize("field", ["price_cents", "bedrooms", "parking_spaces", "iptu_cents"])
 @pytest.mark.parametrize("value", [True, "100"], ids=["boolean", "string"])
 async def test_numbers_in_a_body_must_be_json_numbers(
-    client: httpx.AsyncClient, make_user: MakeUser, sign_in: MakeToken, field: str, value: object
+    client: httpx.AsyncClient,
+    re_owner_token: str,
+    re_draft: dict[str, Any],
+    field: str,
+    value: object,
 ) -> None:
-    token = await sign_in(await make_user())
-    listing = await create_listing(client, token)
+    path = f"{BASE}/{re_draft['id']}"
 
-    response = await client.patch(
-        f"{BASE}/{listing['id']}", headers=bearer(token), json={field: value}
-    )
+    response = await client.patch(path, headers=bearer(re_owner_token), json={field: value})
 
-    body = assert_problem(response, 422, "VALIDATION_ERROR", f"{BASE}/{listing['id']}")
+    body = assert_problem(response, 422, "VALIDATION_ERROR", path)
     assert body["errors"][0]["loc"] == ["body", field]
 
 
 async def test_the_state_is_accepted_in_any_case(
-    client: httpx.AsyncClient, make_user: MakeUser, sign_in: MakeToken
+    client: httpx.AsyncClient, re_owner_token: str
 ) -> None:
-    token = await sign_in(await make_user())
-
-    listing = await create_listing(client, token, address={**ADDRESS, "state": "rj"})
-    await client.post(f"{BASE}/{listing['id']}/publish", headers=bearer(token))
+    listing = await create_listing(
+        client, re_owner_token, "publish", address={**ADDRESS, "state": "rj"}
+    )
     found = await client.get(BASE, params={"state": "rj"})
 
     assert listing["address"]["state"] == "RJ"
@@ -184,14 +173,12 @@ async def test_the_state_is_accepted_in_any_case(
 
 
 async def test_an_empty_patch_changes_nothing_and_keeps_the_etag(
-    client: httpx.AsyncClient, make_user: MakeUser, sign_in: MakeToken
+    client: httpx.AsyncClient, re_owner_token: str, re_draft: dict[str, Any]
 ) -> None:
-    token = await sign_in(await make_user())
-    listing = await create_listing(client, token)
-    url = f"{BASE}/{listing['id']}"
+    url = f"{BASE}/{re_draft['id']}"
 
-    same = await client.patch(url, headers={**bearer(token), "If-Match": '"1"'}, json={})
-    stale = await client.patch(url, headers={**bearer(token), "If-Match": '"7"'}, json={})
+    same = await client.patch(url, headers={**bearer(re_owner_token), "If-Match": '"1"'}, json={})
+    stale = await client.patch(url, headers={**bearer(re_owner_token), "If-Match": '"7"'}, json={})
 
     assert same.status_code == 200
     assert same.headers["etag"] == '"1"'

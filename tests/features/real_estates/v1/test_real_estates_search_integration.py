@@ -13,15 +13,8 @@ from uuid import UUID
 import httpx
 import pytest
 
-from tests.conftest import MakeToken, MakeUser, bearer
-from tests.features.real_estates.v1.test_real_estates_integration import (
-    BASE,
-    MINE,
-    act,
-    assert_problem,
-    create_listing,
-    publish,
-)
+from tests.conftest import MakeToken, MakeUser, assert_problem, bearer
+from tests.features.real_estates.v1.conftest import BASE, MINE, act, create_listing
 
 Listing = dict[str, Any]
 Params = dict[str, str | int]
@@ -78,12 +71,10 @@ async def catalogue(
     tokens = [await sign_in(await make_user()) for _ in range(2)]
     published = []
     for number in range(CATALOGUE_SIZE):
-        token = tokens[number % 2]
-        listing = await create_listing(client, token, **catalogue_entry(number))
-        published.append(await publish(client, token, listing["id"]))
+        entry = catalogue_entry(number)
+        published.append(await create_listing(client, tokens[number % 2], "publish", **entry))
     draft = await create_listing(client, tokens[0])
-    archived = await create_listing(client, tokens[1])
-    await act(client, tokens[1], archived["id"], "publish", "archive")
+    archived = await create_listing(client, tokens[1], "publish", "archive")
     return Catalogue(published=published, hidden=[draft["id"], archived["id"]])
 
 
@@ -185,28 +176,30 @@ async def test_search_shows_only_published_listings_by_default_newest_first(
     assert {item["status"] for item in found} == {"published"}
 
 
+WALKS: list[tuple[Params, Callable[[Listing], bool]]] = [
+    ({}, lambda item: True),
+    (
+        {"purpose": "sale", "max_price": 90_000_000},
+        lambda item: item["purpose"] == "sale" and item["price_cents"] <= 90_000_000,
+    ),
+]
+
+
+@pytest.mark.parametrize(("params", "matches"), WALKS, ids=["every-listing", "filtered"])
 @pytest.mark.parametrize("sort", list(SORT_KEYS))
-async def test_each_sort_walks_every_listing_exactly_once_in_order(
-    client: httpx.AsyncClient, catalogue: Catalogue, sort: str
+async def test_each_sort_walks_every_match_exactly_once_in_order(
+    client: httpx.AsyncClient,
+    catalogue: Catalogue,
+    sort: str,
+    params: Params,
+    matches: Callable[[Listing], bool],
 ) -> None:
-    found = await walk(client, {"sort": sort})
+    expected = [item for item in catalogue.published if matches(item)]
 
-    assert [item["id"] for item in found] == [
-        item["id"] for item in in_order(catalogue.published, sort)
-    ]
-    assert len({item["id"] for item in found}) == CATALOGUE_SIZE
+    found = await walk(client, {**params, "sort": sort})
 
-
-@pytest.mark.parametrize("sort", list(SORT_KEYS))
-async def test_each_sort_walks_a_filtered_search_exactly_once_in_order(
-    client: httpx.AsyncClient, catalogue: Catalogue, sort: str
-) -> None:
-    selling = [item for item in catalogue.published if item["purpose"] == "sale"]
-
-    found = await walk(client, {"sort": sort, "purpose": "sale", "max_price": 90_000_000})
-
-    expected = [item for item in selling if item["price_cents"] <= 90_000_000]
     assert [item["id"] for item in found] == [item["id"] for item in in_order(expected, sort)]
+    assert len({item["id"] for item in found}) == len(expected)
 
 
 async def test_search_without_matches_answers_an_empty_last_page(
@@ -219,19 +212,12 @@ async def test_search_without_matches_answers_an_empty_last_page(
 
 
 @pytest.fixture
-async def token(make_user: MakeUser, sign_in: MakeToken) -> str:
-    """The access token of a collector who registers the few listings below."""
-    return await sign_in(await make_user())
-
-
-@pytest.fixture
-async def few(client: httpx.AsyncClient, token: str) -> list[Listing]:
-    """Three published listings in São Paulo with distinct prices, newest last."""
-    published = []
-    for price in (30_000_000, 10_000_000, 20_000_000):
-        listing = await create_listing(client, token, price_cents=price)
-        published.append(await publish(client, token, listing["id"]))
-    return published
+async def few(client: httpx.AsyncClient, re_owner_token: str) -> list[Listing]:
+    """Three published listings of `re_owner` in São Paulo with distinct prices, newest last."""
+    return [
+        await create_listing(client, re_owner_token, "publish", price_cents=price)
+        for price in (30_000_000, 10_000_000, 20_000_000)
+    ]
 
 
 async def test_search_answers_items_and_a_null_next_cursor_on_the_last_page(
@@ -248,9 +234,9 @@ async def test_search_answers_items_and_a_null_next_cursor_on_the_last_page(
 
 
 async def test_archiving_takes_a_listing_out_of_the_search(
-    client: httpx.AsyncClient, token: str, few: list[Listing]
+    client: httpx.AsyncClient, re_owner_token: str, few: list[Listing]
 ) -> None:
-    await act(client, token, few[1]["id"], "archive")
+    await act(client, re_owner_token, few[1]["id"], "archive")
 
     found = await walk(client, {})
 
@@ -392,9 +378,9 @@ async def test_search_refuses_a_cursor_made_for_another_sort_or_filter(
 
 
 async def test_search_refuses_a_cursor_of_another_list(
-    client: httpx.AsyncClient, token: str, few: list[Listing]
+    client: httpx.AsyncClient, re_owner_token: str, few: list[Listing]
 ) -> None:
-    mine = await client.get(MINE, headers=bearer(token), params={"limit": 1})
+    mine = await client.get(MINE, headers=bearer(re_owner_token), params={"limit": 1})
     cursor = mine.json()["next_cursor"]
     assert cursor is not None
 

@@ -1,7 +1,7 @@
 """HTTP behaviour of the user routes, end to end over a real PostgreSQL."""
 
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import uuid4
 
 import httpx
 import pytest
@@ -9,7 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.features.users.model import Role, User
-from tests.conftest import MakeToken, MakeUser, bearer, cpf_from_seed
+from tests.conftest import MakeUser, assert_problem, cpf_from_seed
+from tests.features.users.v1.conftest import stored_user
 
 SIGN_UP = {"name": "Ana Lima", "cpf": "529.982.247-25", "password": "a long odd phrase"}
 
@@ -45,28 +46,6 @@ async def test_sign_up_refuses_a_second_account_for_the_same_cpf(
     assert again.json()["instance"] == "/api/v1/users"
 
 
-def assert_problem(
-    response: httpx.Response, status: int, code: str, instance: str
-) -> dict[str, Any]:
-    """Check that `response` is the problem document `code`, answering `instance`."""
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    body: dict[str, Any] = response.json()
-    assert body["code"] == code
-    assert body["status"] == status
-    assert body["instance"] == instance
-    return body
-
-
-async def row_of(
-    session: AsyncSession, user_id: str | UUID, *columns: Any
-) -> tuple[Any, ...] | None:
-    """`columns` of a user's row as the database holds it now; None when there is no row."""
-    query = select(*(columns or (User.id,))).where(User.id == UUID(str(user_id)))
-    row = (await session.execute(query)).one_or_none()
-    return None if row is None else tuple(row)
-
-
 async def test_sign_up_answers_the_new_user_and_lowercases_the_email(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
@@ -78,7 +57,7 @@ async def test_sign_up_answers_the_new_user_and_lowercases_the_email(
     created = response.json()
     assert set(created) == {"id", "name", "cpf", "email", "role", "created_at", "updated_at"}
     assert (created["name"], created["email"]) == ("Ana Lima", "ana.lima@example.com")
-    stored = await row_of(session, created["id"], User.name, User.email)
+    stored = await stored_user(session, created["id"], User.name, User.email)
     assert stored == ("Ana Lima", "ana.lima@example.com")
 
 
@@ -122,17 +101,14 @@ async def test_sign_up_refuses_a_taken_email(client: httpx.AsyncClient) -> None:
 
 
 async def test_me_answers_the_signed_in_profile(
-    client: httpx.AsyncClient, make_user: MakeUser, sign_in: MakeToken
+    client: httpx.AsyncClient, collector: User, as_collector: dict[str, str]
 ) -> None:
-    user = await make_user(name="Ana Lima", email="ana@example.com")
-    token = await sign_in(user)
-
-    response = await client.get("/api/v1/users/me", headers=bearer(token))
+    response = await client.get("/api/v1/users/me", headers=as_collector)
 
     assert response.status_code == 200
     body = response.json()
-    assert body["id"] == str(user.id)
-    assert body["cpf"] == user.cpf
+    assert body["id"] == str(collector.id)
+    assert body["cpf"] == collector.cpf
     assert (body["name"], body["email"], body["role"]) == (
         "Ana Lima",
         "ana@example.com",
@@ -141,31 +117,26 @@ async def test_me_answers_the_signed_in_profile(
 
 
 async def test_patch_me_changes_name_and_email(
-    client: httpx.AsyncClient, session: AsyncSession, make_user: MakeUser, sign_in: MakeToken
+    client: httpx.AsyncClient, session: AsyncSession, collector: User, as_collector: dict[str, str]
 ) -> None:
-    user = await make_user()
-    token = await sign_in(user)
+    changes = {"name": "Bia Souza", "email": "Bia@X.com"}
 
-    response = await client.patch(
-        "/api/v1/users/me", headers=bearer(token), json={"name": "Bia Souza", "email": "Bia@X.com"}
-    )
+    response = await client.patch("/api/v1/users/me", headers=as_collector, json=changes)
 
     assert response.status_code == 200
     assert (response.json()["name"], response.json()["email"]) == ("Bia Souza", "bia@x.com")
-    assert await row_of(session, user.id, User.name, User.email) == ("Bia Souza", "bia@x.com")
+    stored = await stored_user(session, collector.id, User.name, User.email)
+    assert stored == ("Bia Souza", "bia@x.com")
 
 
 async def test_patch_me_with_email_null_removes_the_email(
-    client: httpx.AsyncClient, session: AsyncSession, make_user: MakeUser, sign_in: MakeToken
+    client: httpx.AsyncClient, session: AsyncSession, collector: User, as_collector: dict[str, str]
 ) -> None:
-    user = await make_user(email="ana@example.com")
-    token = await sign_in(user)
-
-    response = await client.patch("/api/v1/users/me", headers=bearer(token), json={"email": None})
+    response = await client.patch("/api/v1/users/me", headers=as_collector, json={"email": None})
 
     assert response.status_code == 200
     assert response.json()["email"] is None
-    assert await row_of(session, user.id, User.name, User.email) == ("Test User", None)
+    assert await stored_user(session, collector.id, User.name, User.email) == ("Ana Lima", None)
 
 
 @pytest.mark.parametrize(
@@ -176,72 +147,51 @@ async def test_patch_me_with_email_null_removes_the_email(
 async def test_patch_me_refuses_invalid_changes(
     client: httpx.AsyncClient,
     session: AsyncSession,
-    make_user: MakeUser,
-    sign_in: MakeToken,
+    collector: User,
+    as_collector: dict[str, str],
     body: dict[str, Any],
     loc: list[str],
 ) -> None:
-    user = await make_user()
-    token = await sign_in(user)
-
-    response = await client.patch("/api/v1/users/me", headers=bearer(token), json=body)
+    response = await client.patch("/api/v1/users/me", headers=as_collector, json=body)
 
     problem = assert_problem(response, 422, "VALIDATION_ERROR", "/api/v1/users/me")
     assert [error["loc"] for error in problem["errors"]] == [loc]
-    assert await row_of(session, user.id, User.name, User.role) == ("Test User", Role.COLLECTOR)
+    stored = await stored_user(session, collector.id, User.name, User.role)
+    assert stored == ("Ana Lima", Role.COLLECTOR)
 
 
 async def test_patch_me_refuses_an_email_taken_by_someone_else(
-    client: httpx.AsyncClient, make_user: MakeUser, sign_in: MakeToken
+    client: httpx.AsyncClient, make_user: MakeUser, as_collector: dict[str, str]
 ) -> None:
     await make_user(email="taken@example.com")
-    token = await sign_in(await make_user())
 
     response = await client.patch(
-        "/api/v1/users/me", headers=bearer(token), json={"email": "taken@example.com"}
+        "/api/v1/users/me", headers=as_collector, json={"email": "taken@example.com"}
     )
 
     assert_problem(response, 409, "USER_ALREADY_EXISTS", "/api/v1/users/me")
 
 
 async def test_delete_me_removes_the_account_and_its_token_stops_working(
-    client: httpx.AsyncClient, session: AsyncSession, make_user: MakeUser, sign_in: MakeToken
+    client: httpx.AsyncClient, session: AsyncSession, collector: User, as_collector: dict[str, str]
 ) -> None:
-    user = await make_user()
-    token = await sign_in(user)
-
-    deleted = await client.delete("/api/v1/users/me", headers=bearer(token))
-    after = await client.get("/api/v1/users/me", headers=bearer(token))
+    deleted = await client.delete("/api/v1/users/me", headers=as_collector)
+    after = await client.get("/api/v1/users/me", headers=as_collector)
 
     assert deleted.status_code == 204
     assert deleted.content == b""
     assert_problem(after, 401, "INVALID_TOKEN", "/api/v1/users/me")
     assert after.headers["www-authenticate"] == "Bearer"
-    assert await row_of(session, user.id) is None
+    assert await stored_user(session, collector.id) is None
 
 
 async def test_delete_me_refuses_to_remove_the_only_admin(
-    client: httpx.AsyncClient, session: AsyncSession, make_user: MakeUser, sign_in: MakeToken
+    client: httpx.AsyncClient, session: AsyncSession, admin: User, as_admin: dict[str, str]
 ) -> None:
-    admin = await make_user(role=Role.ADMIN)
-    token = await sign_in(admin)
-
-    response = await client.delete("/api/v1/users/me", headers=bearer(token))
+    response = await client.delete("/api/v1/users/me", headers=as_admin)
 
     assert_problem(response, 409, "LAST_ADMIN", "/api/v1/users/me")
-    assert await row_of(session, admin.id) is not None
-
-
-@pytest.fixture
-async def admin(make_user: MakeUser) -> User:
-    """A signed-up admin, the only one unless a test makes more."""
-    return await make_user(name="Root Admin", role=Role.ADMIN)
-
-
-@pytest.fixture
-async def as_admin(admin: User, sign_in: MakeToken) -> dict[str, str]:
-    """Authorization headers of `admin`."""
-    return bearer(await sign_in(admin))
+    assert await stored_user(session, admin.id) is not None
 
 
 async def test_list_users_pages_through_everyone_in_sign_up_order(
@@ -302,14 +252,12 @@ async def test_list_users_refuses_a_limit_out_of_range(
 
 
 async def test_get_user_answers_that_user(
-    client: httpx.AsyncClient, as_admin: dict[str, str], make_user: MakeUser
+    client: httpx.AsyncClient, as_admin: dict[str, str], collector: User
 ) -> None:
-    user = await make_user(name="Ana Lima")
-
-    response = await client.get(f"/api/v1/users/{user.id}", headers=as_admin)
+    response = await client.get(f"/api/v1/users/{collector.id}", headers=as_admin)
 
     assert response.status_code == 200
-    assert response.json()["id"] == str(user.id)
+    assert response.json()["id"] == str(collector.id)
     assert response.json()["name"] == "Ana Lima"
 
 
@@ -337,17 +285,18 @@ async def test_admin_user_routes_refuse_an_id_that_is_not_a_uuid(
 
 
 async def test_patch_user_changes_the_role(
-    client: httpx.AsyncClient, session: AsyncSession, as_admin: dict[str, str], make_user: MakeUser
+    client: httpx.AsyncClient, session: AsyncSession, as_admin: dict[str, str], collector: User
 ) -> None:
-    user = await make_user()
+    path = f"/api/v1/users/{collector.id}"
 
     response = await client.patch(
-        f"/api/v1/users/{user.id}", headers=as_admin, json={"role": "admin", "name": "Bia Souza"}
+        path, headers=as_admin, json={"role": "admin", "name": "Bia Souza"}
     )
 
     assert response.status_code == 200
     assert (response.json()["role"], response.json()["name"]) == ("admin", "Bia Souza")
-    assert await row_of(session, user.id, User.role, User.name) == (Role.ADMIN, "Bia Souza")
+    stored = await stored_user(session, collector.id, User.role, User.name)
+    assert stored == (Role.ADMIN, "Bia Souza")
 
 
 async def test_patch_user_refuses_to_demote_the_last_admin(
@@ -358,18 +307,16 @@ async def test_patch_user_refuses_to_demote_the_last_admin(
     response = await client.patch(path, headers=as_admin, json={"role": "collector"})
 
     assert_problem(response, 409, "LAST_ADMIN", path)
-    assert await row_of(session, admin.id, User.role) == (Role.ADMIN,)
+    assert await stored_user(session, admin.id, User.role) == (Role.ADMIN,)
 
 
 async def test_delete_user_removes_the_account(
-    client: httpx.AsyncClient, session: AsyncSession, as_admin: dict[str, str], make_user: MakeUser
+    client: httpx.AsyncClient, session: AsyncSession, as_admin: dict[str, str], collector: User
 ) -> None:
-    user = await make_user()
-
-    response = await client.delete(f"/api/v1/users/{user.id}", headers=as_admin)
+    response = await client.delete(f"/api/v1/users/{collector.id}", headers=as_admin)
 
     assert response.status_code == 204
-    assert await row_of(session, user.id) is None
+    assert await stored_user(session, collector.id) is None
 
 
 ADMIN_ROUTES = [
@@ -389,19 +336,17 @@ ME_ROUTES = [
 async def test_admin_routes_forbid_collectors(
     client: httpx.AsyncClient,
     session: AsyncSession,
-    make_user: MakeUser,
-    sign_in: MakeToken,
+    collector: User,
+    as_collector: dict[str, str],
     method: str,
     route: str,
 ) -> None:
-    collector = await make_user()
     path = route.format(id=collector.id)
-    token = await sign_in(collector)
 
-    response = await client.request(method, path, headers=bearer(token), json={"role": "admin"})
+    response = await client.request(method, path, headers=as_collector, json={"role": "admin"})
 
     assert_problem(response, 403, "FORBIDDEN", path)
-    assert await row_of(session, collector.id, User.role) == (Role.COLLECTOR,)
+    assert await stored_user(session, collector.id, User.role) == (Role.COLLECTOR,)
 
 
 @pytest.mark.parametrize(("method", "route"), ADMIN_ROUTES + ME_ROUTES)
