@@ -4,7 +4,6 @@ from fastapi import FastAPI
 from opentelemetry import trace
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
-from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import TracerProvider
@@ -105,11 +104,10 @@ def tracer_provider(settings: Settings, exporter: SpanExporter | None) -> Tracer
 
 
 def trace_app(app: FastAPI, provider: TracerProvider) -> None:
-    """Trace every request and outgoing httpx call."""
+    """Trace every request."""
     FastAPIInstrumentor.instrument_app(
         app, tracer_provider=provider, excluded_urls=",".join(UNMEASURED_PATHS)
     )
-    HTTPXClientInstrumentor().instrument(tracer_provider=provider)
 
 
 def trace_engine(engine: AsyncEngine, provider: TracerProvider) -> None:
