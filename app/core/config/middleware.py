@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.config.logging import request_id_var
+from app.core.config.route_templates import RouteTemplates
 from app.core.errors.catalogue import PayloadTooLarge
 from app.core.errors.problems import REQUEST_ID_HEADER, render_problem
 
@@ -24,6 +25,7 @@ class RequestContextMiddleware:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        self.route_templates = RouteTemplates()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Run the request with its id bound, then write its access line."""
@@ -47,12 +49,11 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            route = scope.get("route")
             access_logger.info(
                 "request",
                 extra={
                     "method": scope["method"],
-                    "route": getattr(route, "path", None) or "<unmatched>",
+                    "route": self.route_templates.template(scope) or "<unmatched>",
                     "status": status,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 2),
                     "user_id": scope["state"].get("user_id"),

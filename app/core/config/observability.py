@@ -1,14 +1,13 @@
-"""Metrics (Prometheus) and tracing (OpenTelemetry) wiring."""
+"""Metrics (Prometheus) and tracing (OpenTelemetry) wiring.
+
+The OpenTelemetry SDK, exporter and instrumentations are imported only when tracing
+is on (`app.core.config.tracing`): an untraced process neither loads nor pays for them.
+"""
+
+import sys
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
-from opentelemetry import trace
-from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
-from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
-from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
-from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
-from opentelemetry.sdk.resources import SERVICE_NAME, Resource
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
 from prometheus_client import CollectorRegistry, Gauge
 from prometheus_fastapi_instrumentator import Instrumentator, metrics
 from sqlalchemy import event
@@ -17,6 +16,10 @@ from sqlalchemy.pool import QueuePool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.core.config.settings import Settings
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SpanExporter
 
 # Probes and the scrape itself would only add noise to the request series.
 UNMEASURED_PATHS = ["/metrics", "/health/live", "/health/ready"]
@@ -92,33 +95,35 @@ def watch_pool(engine: AsyncEngine, registry: CollectorRegistry) -> None:
     event.listen(pool, "checkin", lambda *_: checked_out.dec())
 
 
-def tracer_provider(settings: Settings, exporter: SpanExporter | None) -> TracerProvider | None:
+def tracer_provider(settings: Settings, exporter: "SpanExporter | None") -> "TracerProvider | None":
     """A provider exporting spans over OTLP when the endpoint is set (or to `exporter`)."""
     if exporter is None and not settings.otel_exporter_otlp_endpoint:
         return None
-    provider = TracerProvider(resource=Resource.create({SERVICE_NAME: settings.otel_service_name}))
-    if exporter is None:
-        endpoint = str(settings.otel_exporter_otlp_endpoint).rstrip("/")
-        exporter = OTLPSpanExporter(endpoint=f"{endpoint}/v1/traces")
-    provider.add_span_processor(BatchSpanProcessor(exporter))
-    return provider
+    from app.core.config import tracing
+
+    return tracing.tracer_provider(settings, exporter)
 
 
-def trace_app(app: FastAPI, provider: TracerProvider) -> None:
-    """Trace every request and outgoing httpx call."""
-    FastAPIInstrumentor.instrument_app(
-        app, tracer_provider=provider, excluded_urls=",".join(UNMEASURED_PATHS)
-    )
-    HTTPXClientInstrumentor().instrument(tracer_provider=provider)
+def trace_app(app: FastAPI, provider: "TracerProvider") -> None:
+    """Trace every request."""
+    from app.core.config import tracing
+
+    tracing.trace_app(app, provider, excluded_paths=UNMEASURED_PATHS)
 
 
-def trace_engine(engine: AsyncEngine, provider: TracerProvider) -> None:
+def trace_engine(engine: AsyncEngine, provider: "TracerProvider") -> None:
     """Trace every SQL statement the engine runs."""
-    SQLAlchemyInstrumentor().instrument(engine=engine.sync_engine, tracer_provider=provider)
+    from app.core.config import tracing
+
+    tracing.trace_engine(engine, provider)
 
 
 def current_trace_ids() -> tuple[str, str] | None:
     """The (trace id, span id) of the active span, as hex, if any."""
+    if "opentelemetry.trace" not in sys.modules:
+        return None  # never imported, so no span can be active: keep it that way
+    from opentelemetry import trace
+
     context = trace.get_current_span().get_span_context()
     if not context.is_valid:
         return None
