@@ -3,6 +3,7 @@
 from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
+from fastapi.telemetry import TelemetryConfig
 from fastapi_offline import FastAPIOffline
 
 from app.core.config.observability import install_metrics, trace_app, tracer_provider
@@ -23,6 +24,8 @@ and sign in with your CPF as username. Every error is an RFC 9457 problem docume
 whose `code` is listed at [/errors](/errors).
 """
 
+NO_NATIVE_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
+
 
 def create_app(
     settings: Settings | None = None, *, span_exporter: "SpanExporter | None" = None
@@ -39,6 +42,9 @@ def create_app(
         # A trailing slash gets a 307 that says why (see problems.py), not a bare one.
         redirect_slashes=False,
         swagger_ui_parameters={"persistAuthorization": True},
+        # Tracing is ours (observability.py, when OTEL_EXPORTER_OTLP_ENDPOINT is set) and
+        # metrics are Prometheus: FastAPI's own telemetry would duplicate them per request.
+        telemetry=NO_NATIVE_TELEMETRY,
     )
     app.state.settings = settings
     app.state.components = Components.from_settings(settings)
