@@ -85,6 +85,16 @@ class UnsupportedMediaType(BaseError):
     feature = "common"
 
 
+class PreconditionRequired(BaseError):
+    """Precondition required."""
+
+    code = "PRECONDITION_REQUIRED"
+    status = 428
+    title = "Precondition required"
+    description = "This operation changes a resource others may change too: send `If-Match` with the ETag of your last read (e.g. `If-Match: \"3\"`), or `If-Match: *` to change it whatever its version."
+    feature = "common"
+
+
 class ValidationError(BaseError):
     """Invalid request."""
 
@@ -224,6 +234,7 @@ CATALOGUE: dict[str, type[BaseError]] = {
     MethodNotAllowed.code: MethodNotAllowed,
     PayloadTooLarge.code: PayloadTooLarge,
     UnsupportedMediaType.code: UnsupportedMediaType,
+    PreconditionRequired.code: PreconditionRequired,
     ValidationError.code: ValidationError,
     InvalidCursor.code: InvalidCursor,
     InternalError.code: InternalError,

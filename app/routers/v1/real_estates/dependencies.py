@@ -3,10 +3,11 @@
 import re
 from typing import Annotated
 
-from fastapi import Depends, Header
+from fastapi import Depends, Header, Request
 from fastapi.exceptions import RequestValidationError
 
 from app.core.config.dependencies import SessionDep
+from app.core.errors.catalogue import PreconditionRequired
 from app.features.real_estates.service import RealEstateService
 from app.routers.dependencies import ComponentsDep
 from app.wiring import build_real_estate_service
@@ -82,4 +83,18 @@ def _is_version_tag(tag: str) -> bool:
     )
 
 
+async def get_required_versions(
+    expected_versions: Annotated[frozenset[int] | None, Depends(get_expected_versions)],
+    request: Request,
+) -> frozenset[int] | None:
+    """Like `get_expected_versions`, for operations that refuse to run without `If-Match`."""
+    if expected_versions is None and "if-match" not in request.headers:
+        raise PreconditionRequired(
+            'Send If-Match with the ETag of your last read (If-Match: "3"), so concurrent '
+            "edits are not lost; If-Match: * changes the listing whatever its version."
+        )
+    return expected_versions
+
+
 ExpectedVersionsDep = Annotated[frozenset[int] | None, Depends(get_expected_versions)]
+RequiredVersionsDep = Annotated[frozenset[int] | None, Depends(get_required_versions)]

@@ -7,7 +7,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Response, status
 from result import Result
 
-from app.core.errors.catalogue import InvalidCursor, UserNotFound
+from app.core.errors.catalogue import InvalidCursor, PreconditionRequired, UserNotFound
 from app.core.errors.openapi import problem_responses
 from app.core.errors.results import ok_or_raise
 from app.features.real_estates.exceptions import (
@@ -25,7 +25,12 @@ from app.routers.v1.auth.dependencies import (
     CurrentUserDep,
     OptionalUserDep,
 )
-from app.routers.v1.real_estates.dependencies import ExpectedVersionsDep, RealEstateServiceDep, etag
+from app.routers.v1.real_estates.dependencies import (
+    ExpectedVersionsDep,
+    RealEstateServiceDep,
+    RequiredVersionsDep,
+    etag,
+)
 from app.routers.v1.real_estates.schemas import (
     PageParams,
     RealEstateCreate,
@@ -105,16 +110,22 @@ async def read_real_estate(
     return _one(ok_or_raise(await listings.get(listing_id, viewer)), response)
 
 
-@router.patch(f"{BASE}/{{listing_id}}", responses=problem_responses(*EDIT_PROBLEMS))
+@router.patch(
+    f"{BASE}/{{listing_id}}", responses=problem_responses(*EDIT_PROBLEMS, PreconditionRequired)
+)
 async def update_real_estate(
     listing_id: UUID,
     body: RealEstateUpdate,
     user: CurrentUserDep,
-    expected_versions: ExpectedVersionsDep,
+    expected_versions: RequiredVersionsDep,
     listings: RealEstateServiceDep,
     response: Response,
 ) -> RealEstateRead:
-    """Change some fields (owner or admin). Send `If-Match` so concurrent edits are not lost."""
+    """Change some fields (owner or admin).
+
+    `If-Match` is required, with the `ETag` of your last read: if someone changed the
+    listing since, nothing changes and the answer is 412. `If-Match: *` skips the check.
+    """
     updated = await listings.update(
         listing_id, user, body.changes(), expected_versions=expected_versions
     )

@@ -255,3 +255,8 @@ async def re_admin_token(make_user: MakeUser, sign_in: MakeToken) -> str:
 async def re_draft(client: httpx.AsyncClient, re_owner_token: str) -> dict[str, Any]:
     """A draft of LISTING that `re_owner` registered through the API: the answered body."""
     return await create_listing(client, re_owner_token)
+
+
+def editing(token: str, if_match: str = '"1"') -> dict[str, str]:
+    """Headers of a signed-in edit: the bearer token and the `If-Match` a PATCH requires."""
+    return {**bearer(token), "If-Match": if_match}

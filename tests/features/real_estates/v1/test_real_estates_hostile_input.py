@@ -7,7 +7,13 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.conftest import assert_problem, bearer
-from tests.features.real_estates.v1.conftest import ADDRESS, BASE, create_listing, stored_listing
+from tests.features.real_estates.v1.conftest import (
+    ADDRESS,
+    BASE,
+    create_listing,
+    editing,
+    stored_listing,
+)
 
 
 async def patch_title(
@@ -88,7 +94,7 @@ async def test_a_nul_character_is_a_validation_problem_not_a_500(
 ) -> None:
     path = f"{BASE}/{re_draft['id']}"
 
-    response = await client.patch(path, headers=bearer(re_owner_token), json=overrides)
+    response = await client.patch(path, headers=editing(re_owner_token), json=overrides)
 
     assert_problem(response, 422, "VALIDATION_ERROR", path)
     assert "\u0000" not in response.text
@@ -154,7 +160,7 @@ async def test_numbers_in_a_body_must_be_json_numbers(
 ) -> None:
     path = f"{BASE}/{re_draft['id']}"
 
-    response = await client.patch(path, headers=bearer(re_owner_token), json={field: value})
+    response = await client.patch(path, headers=editing(re_owner_token), json={field: value})
 
     body = assert_problem(response, 422, "VALIDATION_ERROR", path)
     assert body["errors"][0]["loc"] == ["body", field]

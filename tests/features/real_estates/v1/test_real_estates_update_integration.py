@@ -11,7 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.features.real_estates.model import ListingStatus
 from app.features.users.model import User
 from tests.conftest import assert_problem, bearer
-from tests.features.real_estates.v1.conftest import BASE, LISTING, create_listing, stored_listing
+from tests.features.real_estates.v1.conftest import (
+    BASE,
+    LISTING,
+    create_listing,
+    editing,
+    stored_listing,
+)
 
 
 async def test_patch_changes_the_given_fields_and_keeps_the_others(
@@ -23,7 +29,7 @@ async def test_patch_changes_the_given_fields_and_keeps_the_others(
     changes = {"title": "Cobertura com vista", "price_cents": 99_000_000, "condo_fee_cents": None}
 
     response = await client.patch(
-        f"{BASE}/{re_draft['id']}", headers=bearer(re_owner_token), json=changes
+        f"{BASE}/{re_draft['id']}", headers=editing(re_owner_token), json=changes
     )
 
     assert response.status_code == 200, response.text
@@ -67,7 +73,7 @@ async def test_patch_replaces_the_whole_address(
     }
 
     response = await client.patch(
-        f"{BASE}/{re_draft['id']}", headers=bearer(re_owner_token), json={"address": address}
+        f"{BASE}/{re_draft['id']}", headers=editing(re_owner_token), json={"address": address}
     )
 
     assert response.status_code == 200, response.text
@@ -95,7 +101,7 @@ async def test_patch_with_location_null_clears_the_location(
     re_draft: dict[str, Any],
 ) -> None:
     response = await client.patch(
-        f"{BASE}/{re_draft['id']}", headers=bearer(re_owner_token), json={"location": None}
+        f"{BASE}/{re_draft['id']}", headers=editing(re_owner_token), json={"location": None}
     )
 
     assert response.status_code == 200, response.text
@@ -138,7 +144,7 @@ async def test_patch_with_a_stale_if_match_changes_nothing(
     if_match: str,
 ) -> None:
     path = f"{BASE}/{re_draft['id']}"
-    first = await client.patch(path, headers=bearer(re_owner_token), json={"title": "First edit"})
+    first = await client.patch(path, headers=editing(re_owner_token), json={"title": "First edit"})
     assert first.headers["etag"] == '"2"'
 
     response = await client.patch(
@@ -169,7 +175,7 @@ async def test_patch_refuses_null_for_a_required_field_or_an_unknown_field(
 ) -> None:
     path = f"{BASE}/{re_draft['id']}"
 
-    response = await client.patch(path, headers=bearer(re_owner_token), json=changes)
+    response = await client.patch(path, headers=editing(re_owner_token), json=changes)
 
     problem = assert_problem(response, 422, "VALIDATION_ERROR", path)
     assert [error["loc"] for error in problem["errors"]] == [["body", field]]
@@ -196,12 +202,44 @@ async def test_another_collector_may_not_patch_a_listing(
     listing = await create_listing(client, re_owner_token, *actions)
     path = f"{BASE}/{listing['id']}"
 
-    response = await client.patch(path, headers=bearer(re_other_token), json={"title": "Mine now"})
+    response = await client.patch(
+        path, headers=editing(re_other_token, "*"), json={"title": "Mine now"}
+    )
 
     assert_problem(response, status, code, path)
     row = await stored_listing(session, listing["id"])
     assert row is not None
     assert (row.title, row.version) == (LISTING["title"], version)
+
+
+async def test_patch_without_if_match_is_428_and_changes_nothing(
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    re_owner_token: str,
+    re_draft: dict[str, Any],
+) -> None:
+    path = f"{BASE}/{re_draft['id']}"
+
+    response = await client.patch(path, headers=bearer(re_owner_token), json={"title": "Blind"})
+
+    problem = assert_problem(response, 428, "PRECONDITION_REQUIRED", path)
+    assert 'If-Match: "3"' in problem["detail"]
+    row = await stored_listing(session, re_draft["id"])
+    assert row is not None
+    assert (row.title, row.version) == (LISTING["title"], 1)
+
+
+async def test_patch_with_if_match_star_changes_whatever_the_version(
+    client: httpx.AsyncClient, re_owner_token: str, re_draft: dict[str, Any]
+) -> None:
+    path = f"{BASE}/{re_draft['id']}"
+    await client.patch(path, headers=editing(re_owner_token), json={"title": "First"})
+
+    response = await client.patch(path, headers=editing(re_owner_token, "*"), json={"bedrooms": 4})
+
+    assert response.status_code == 200, response.text
+    assert (response.json()["title"], response.json()["bedrooms"]) == ("First", 4)
+    assert response.headers["etag"] == '"3"'
 
 
 async def test_admin_may_edit_anyones_listing(
@@ -213,7 +251,7 @@ async def test_admin_may_edit_anyones_listing(
 ) -> None:
     response = await client.patch(
         f"{BASE}/{re_draft['id']}",
-        headers=bearer(re_admin_token),
+        headers=editing(re_admin_token),
         json={"title": "Moderated title"},
     )
 

@@ -9,7 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.features.real_estates.model import ListingStatus
 from tests.conftest import assert_problem, bearer
-from tests.features.real_estates.v1.conftest import BASE, act, create_listing, stored_listing
+from tests.features.real_estates.v1.conftest import (
+    BASE,
+    act,
+    create_listing,
+    editing,
+    stored_listing,
+)
 
 
 async def test_a_listing_moves_from_draft_to_published_to_archived_and_back_to_draft(
@@ -109,7 +115,7 @@ async def test_publish_with_a_stale_if_match_changes_nothing(
     re_draft: dict[str, Any],
 ) -> None:
     await client.patch(
-        f"{BASE}/{re_draft['id']}", headers=bearer(re_owner_token), json={"title": "Edited"}
+        f"{BASE}/{re_draft['id']}", headers=editing(re_owner_token), json={"title": "Edited"}
     )
     path = f"{BASE}/{re_draft['id']}/publish"
 
