@@ -1,0 +1,54 @@
+"""PasswordHasher: argon2id off the event loop, re-hash detection, and unreadable hashes."""
+
+import argon2
+import pytest
+
+from app.features.shared.utils.password_hasher import CorruptPasswordHash, PasswordHasher
+
+OWASP = {"memory_kib": 19_456, "time_cost": 2, "parallelism": 1}
+
+
+@pytest.fixture(scope="module")
+def hasher() -> PasswordHasher:
+    return PasswordHasher(**OWASP)
+
+
+async def test_a_hash_verifies_its_password_and_no_other(hasher: PasswordHasher) -> None:
+    stored = await hasher.hash("a long odd phrase")
+
+    assert stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    assert await hasher.verify(stored, "a long odd phrase") is True
+    assert await hasher.verify(stored, "a long odd phrasE") is False
+
+
+async def test_two_hashes_of_one_password_differ_by_their_salt(hasher: PasswordHasher) -> None:
+    first, second = await hasher.hash("same"), await hasher.hash("same")
+
+    assert first != second
+
+
+async def test_a_hash_made_with_weaker_parameters_needs_a_rehash(hasher: PasswordHasher) -> None:
+    weak = argon2.PasswordHasher(memory_cost=8192, time_cost=1).hash("pw")
+
+    assert hasher.needs_rehash(weak) is True
+    assert hasher.needs_rehash(await hasher.hash("pw")) is False
+
+
+@pytest.mark.parametrize(
+    "stored",
+    ["not a hash", "$argon2id$v=19$m=19456,t=2,p=1$truncated", ""],
+    ids=["not-argon2", "truncated", "empty"],
+)
+async def test_an_unreadable_stored_hash_raises_rather_than_refusing(
+    hasher: PasswordHasher, stored: str
+) -> None:
+    with pytest.raises(CorruptPasswordHash):
+        await hasher.verify(stored, "anything")
+
+
+async def test_verify_nothing_works_before_and_after_prepare() -> None:
+    fresh = PasswordHasher(**OWASP)
+
+    await fresh.verify_nothing("whatever was typed")
+    await fresh.prepare()
+    await fresh.verify_nothing("whatever was typed")
