@@ -17,6 +17,7 @@ from app.core.config.db.engine import create_engine, create_sessionmaker
 from app.core.config.db.migrations import migrate_to_head, upgrade_to_head
 from app.core.config.logging import configure_logging
 from app.core.config.settings import Settings
+from app.core.errors.cli import ErrorBoundaryGroup, note_database
 from app.features.real_estates.seed import seed_listings
 from app.features.shared.cpf import normalize_cpf
 from app.features.users.repository import UserRepository
@@ -24,27 +25,36 @@ from app.routers.v1.users.dependencies import get_user_service
 
 SEED_BATCH_SIZE = 5000
 
-cli = typer.Typer(help="Real Estate API: serve, migrate and administer.", no_args_is_help=True)
+cli = typer.Typer(
+    help="Real Estate API: serve, migrate and administer.",
+    no_args_is_help=True,
+    cls=ErrorBoundaryGroup,
+)
 
 
 def _load_settings() -> Settings:
     try:
         return Settings()
     except ValidationError as error:
-        problems = "\n".join(
-            f"  - {'.'.join(str(part) for part in item['loc']) or 'settings'}: {item['msg']}"
-            for item in error.errors()
-        )
-        typer.secho(f"Invalid configuration:\n{problems}", fg=typer.colors.RED, err=True)
+        for item in error.errors():
+            # Field names are the environment variables; model-wide checks name theirs.
+            variable = "_".join(str(part) for part in item["loc"]).upper()
+            message = item["msg"].removeprefix("Value error, ")
+            line = f"{variable}: {message}" if variable else message
+            typer.secho(f"Invalid configuration: {line}", fg=typer.colors.RED, err=True)
         raise typer.Exit(code=2) from error
 
 
 def _database_url(settings: Settings) -> tuple[str, bool]:
     """The configured database URL, or a freshly started embedded one (and whether it is)."""
     if settings.database_url is not None:
-        return settings.database_url.get_secret_value(), False
+        url = settings.database_url.get_secret_value()
+        note_database(url)
+        return url, False
     typer.echo(f"DATABASE_URL is unset: embedded PostgreSQL in {settings.embedded_database_dir}/")
-    return start_embedded_postgres(settings.embedded_database_dir), True
+    url = start_embedded_postgres(settings.embedded_database_dir)
+    note_database(url)
+    return url, True
 
 
 @cli.command()

@@ -14,10 +14,13 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 from typer.testing import CliRunner
 
+import app.__main__ as app_cli
 from app.__main__ import cli
 from app.core.config.settings import DEFAULT_JWT_SECRET
+from app.core.errors.cli import database_address
 from app.features.users.model import Role, User
 from tests.conftest import cpf_from_seed
+from tests.database import scratch_database
 
 pytestmark = pytest.mark.usefixtures("restore_logging")
 
@@ -163,3 +166,96 @@ def test_serve_runs_uvicorn_with_the_app_factory(
     assert kwargs["workers"] == 3
     assert kwargs["reload"] is False
     assert Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).is_dir()
+
+
+UNREACHABLE_URL = "postgresql://postgres:do-not-print-me@127.0.0.1:1/x"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(
+            ["create-admin", "--cpf", ADMIN_CPF, "--name", "Root Admin"], id="create-admin"
+        ),
+        pytest.param(["migrate", "--max-wait-seconds", "0"], id="migrate"),
+        pytest.param(["seed", "--listings", "5"], id="seed"),
+    ],
+)
+def test_an_unreachable_database_is_one_line_without_the_password(
+    runner: CliRunner, cli_env: dict[str, str | None], args: list[str]
+) -> None:
+    result = runner.invoke(cli, args, env={**cli_env, "DATABASE_URL": UNREACHABLE_URL})
+
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: cannot reach the database at 127.0.0.1:1 (connection refused).\n"
+    )
+    assert "do-not-print-me" not in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("nonsense", "not a database URL"),
+        ("postgresql://app:do-not-print-me@db:notaport/app", "the port is not a number"),
+        ("mysql://app:do-not-print-me@db/app", "scheme 'mysql' is not PostgreSQL"),
+        ("postgresql://app:do-not-print-me@db:70000/app", "the port must be between 1 and 65535"),
+    ],
+)
+@pytest.mark.parametrize("command", ["check-config", "seed"])
+def test_a_malformed_database_url_is_refused_in_one_line_naming_it(
+    runner: CliRunner, cli_env: dict[str, str | None], url: str, problem: str, command: str
+) -> None:
+    result = runner.invoke(cli, [command], env={**cli_env, "DATABASE_URL": url})
+
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"Invalid configuration: DATABASE_URL: {problem}")
+    assert result.stderr.count("\n") == 1
+    assert result.stdout == ""
+    assert "do-not-print-me" not in result.output
+
+
+@pytest.mark.parametrize("scheme", ["postgresql", "postgresql+asyncpg"])
+def test_check_config_accepts_both_forms_of_postgres_url(
+    runner: CliRunner, cli_env: dict[str, str | None], scheme: str
+) -> None:
+    env = {**cli_env, "DATABASE_URL": f"{scheme}://app:secret@db.internal:6543/app"}
+
+    result = runner.invoke(cli, ["check-config"], env=env)
+
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["database_url"] == "**********"
+
+
+def test_a_database_without_the_schema_says_to_migrate_it(
+    runner: CliRunner, cli_env: dict[str, str | None], server_url: str
+) -> None:
+    with scratch_database(server_url) as empty_url:
+        result = runner.invoke(
+            cli,
+            ["create-admin", "--cpf", ADMIN_CPF, "--name", "Root Admin"],
+            env={**cli_env, "DATABASE_URL": empty_url},
+        )
+
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: the database at {database_address(empty_url)} is not migrated "
+        '(relation "users" does not exist); run `python -m app migrate` first.\n'
+    )
+
+
+def test_an_unexpected_failure_is_one_line_naming_the_error(
+    runner: CliRunner, cli_env: dict[str, str | None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken_migration(*args: Any, **kwargs: Any) -> str:
+        raise RuntimeError("disk on fire\nand more detail")
+
+    monkeypatch.setattr(app_cli, "migrate_to_head", broken_migration)
+
+    result = runner.invoke(cli, ["migrate"], env=cli_env)
+
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: unexpected RuntimeError: disk on fire (LOG_LEVEL=DEBUG shows the traceback).\n"
+    )
