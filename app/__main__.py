@@ -3,6 +3,7 @@
 import asyncio
 import json
 import os
+import sys
 import tempfile
 from typing import Annotated
 
@@ -17,10 +18,11 @@ from app.core.config.db.engine import create_engine, create_sessionmaker
 from app.core.config.db.migrations import migrate_to_head, upgrade_to_head
 from app.core.config.logging import configure_logging
 from app.core.config.settings import Settings
-from app.core.errors.cli import ErrorBoundaryGroup, note_database
+from app.core.errors.cli import CliFailure, ErrorBoundaryGroup, note_database
 from app.features.real_estates.seed import seed_listings
 from app.features.shared.cpf import normalize_cpf
 from app.features.users.repository import UserRepository
+from app.features.users.service import AdminOutcome
 from app.routers.v1.users.dependencies import get_user_service
 
 SEED_BATCH_SIZE = 5000
@@ -110,10 +112,12 @@ def migrate(
 def _admin_password() -> str:
     if password := os.environ.get("ADMIN_PASSWORD"):
         return password
+    if not sys.stdin.isatty():
+        raise CliFailure("a new admin needs a password: set ADMIN_PASSWORD", exit_code=2)
     return str(typer.prompt("Admin password", hide_input=True, confirmation_prompt=True))
 
 
-async def _create_admin(settings: Settings, url: str, *, cpf: str, name: str) -> str:
+async def _create_admin(settings: Settings, url: str, *, cpf: str, name: str) -> AdminOutcome:
     engine = create_engine(settings, url)
     try:
         async with create_sessionmaker(engine)() as session:
@@ -122,10 +126,23 @@ async def _create_admin(settings: Settings, url: str, *, cpf: str, name: str) ->
             password = None if exists else _admin_password()
             result = await users.create_admin(name=name, cpf=cpf, password=password)
             if isinstance(result, Err):
-                raise typer.BadParameter(result.err_value.detail)
-            return "promoted to admin" if exists else "created as admin"
+                raise CliFailure(f"password refused: {result.err_value.detail}", exit_code=2)
+            return result.ok_value.outcome
     finally:
         await engine.dispose()
+
+
+def _admin_outcome_text(outcome: AdminOutcome) -> str:
+    unused_password = (
+        " (ADMIN_PASSWORD was not used: it only sets the password of a new account)"
+        if outcome is not AdminOutcome.CREATED and os.environ.get("ADMIN_PASSWORD")
+        else ""
+    )
+    if outcome is AdminOutcome.CREATED:
+        return "created as admin"
+    if outcome is AdminOutcome.PROMOTED:
+        return f"promoted to admin; its name and password are unchanged{unused_password}"
+    return f"is already an admin; nothing changed{unused_password}"
 
 
 @cli.command("create-admin")
@@ -135,8 +152,10 @@ def create_admin(
 ) -> None:
     """Create an admin, or promote the account with this CPF.
 
-    The password comes from the ADMIN_PASSWORD environment variable or a prompt,
-    never from the command line.
+    A new admin's password comes from the ADMIN_PASSWORD environment variable or a
+    prompt, never from the command line. An existing account is promoted and keeps
+    its name and password (ADMIN_PASSWORD is not applied to it); an existing admin
+    is left as it is. The output says which of these happened.
     """
     digits = normalize_cpf(cpf)
     if digits is None:
@@ -150,7 +169,7 @@ def create_admin(
     if embedded:
         upgrade_to_head(url)
     outcome = asyncio.run(_create_admin(settings, url, cpf=digits, name=name))
-    typer.echo(f"User with CPF ***.{digits[3:6]}.***-** {outcome}.")
+    typer.echo(f"User with CPF ***.{digits[3:6]}.***-** {_admin_outcome_text(outcome)}.")
 
 
 async def _seed(settings: Settings, url: str, *, listings: int, owners: int, seed: int) -> None:

@@ -3,6 +3,7 @@
 import asyncio
 import json
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -10,16 +11,19 @@ from typing import Any
 import pytest
 import uvicorn
 from sqlalchemy import delete, select
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from sqlalchemy.pool import NullPool
 from typer.testing import CliRunner
 
 import app.__main__ as app_cli
 from app.__main__ import cli
+from app.core.config.components import Components
 from app.core.config.settings import DEFAULT_JWT_SECRET
 from app.core.errors.cli import database_address
+from app.features.shared.cpf import normalize_cpf
 from app.features.users.model import Role, User
-from tests.conftest import cpf_from_seed
+from app.routers.v1.users.schemas import UserCreate
+from tests.conftest import PASSWORD, cpf_from_seed
 from tests.database import scratch_database
 
 pytestmark = pytest.mark.usefixtures("restore_logging")
@@ -56,6 +60,16 @@ async def _rows_with_cpf(database_url: str, cpf: str, *, remove: bool = False) -
                 return []
             query = select(User.role, User.name, User.password_hash).where(User.cpf == cpf)
             return list((await connection.execute(query)).all())
+    finally:
+        await engine.dispose()
+
+
+async def _add_collector(database_url: str, cpf: str, password_hash: str) -> None:
+    engine = create_async_engine(database_url, poolclass=NullPool)
+    try:
+        async with AsyncSession(engine) as session:
+            session.add(User(name="Collector Lima", cpf=cpf, password_hash=password_hash))
+            await session.commit()
     finally:
         await engine.dispose()
 
@@ -102,25 +116,80 @@ def test_check_config_refuses_production_with_the_default_secret(
     assert "Traceback" not in result.output
 
 
-def test_create_admin_creates_the_account_then_promotes_idempotently(
+def test_create_admin_creates_the_account_then_says_it_already_is_one(
     runner: CliRunner, cli_env: dict[str, str | None], database_url: str, admin_cpf: str
 ) -> None:
     args = ["create-admin", "--cpf", admin_cpf, "--name", "  Root Admin  "]
 
     created = runner.invoke(cli, args, env=cli_env)
-    again = runner.invoke(cli, args, env={**cli_env, "ADMIN_PASSWORD": None})
+    [(_, _, first_hash)] = asyncio.run(_rows_with_cpf(database_url, admin_cpf))
+    again = runner.invoke(cli, args, env={**cli_env, "ADMIN_PASSWORD": "a different passphrase"})
+    quiet = runner.invoke(cli, args, env={**cli_env, "ADMIN_PASSWORD": None})
 
     assert created.exit_code == 0, created.output
-    assert "created as admin" in created.output
+    assert created.stdout == "User with CPF ***.900.***-** created as admin.\n"
     assert admin_cpf not in created.output
     assert ADMIN_PASSWORD not in created.output
     assert again.exit_code == 0, again.output
-    assert "promoted to admin" in again.output
+    assert again.stdout == (
+        "User with CPF ***.900.***-** is already an admin; nothing changed (ADMIN_PASSWORD "
+        "was not used: it only sets the password of a new account).\n"
+    )
+    assert quiet.exit_code == 0, quiet.output
+    assert quiet.stdout == "User with CPF ***.900.***-** is already an admin; nothing changed.\n"
     [(role, name, password_hash)] = asyncio.run(_rows_with_cpf(database_url, admin_cpf))
     assert role is Role.ADMIN
     assert name == "Root Admin"
+    assert password_hash == first_hash
     assert password_hash.startswith("$argon2id$")
     assert ADMIN_PASSWORD not in password_hash
+
+
+def test_create_admin_promotes_a_collector_and_says_its_password_is_unchanged(
+    runner: CliRunner,
+    cli_env: dict[str, str | None],
+    database_url: str,
+    admin_cpf: str,
+    components: Components,
+) -> None:
+    collector_hash = asyncio.run(components.hasher.hash(PASSWORD))
+    asyncio.run(_add_collector(database_url, admin_cpf, collector_hash))
+
+    result = runner.invoke(
+        cli, ["create-admin", "--cpf", admin_cpf, "--name", "Another Name"], env=cli_env
+    )
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (
+        "User with CPF ***.900.***-** promoted to admin; its name and password are unchanged "
+        "(ADMIN_PASSWORD was not used: it only sets the password of a new account).\n"
+    )
+    [(role, name, password_hash)] = asyncio.run(_rows_with_cpf(database_url, admin_cpf))
+    assert (role, name, password_hash) == (Role.ADMIN, "Collector Lima", collector_hash)
+
+
+def test_create_admin_without_a_password_or_a_terminal_says_what_to_set(
+    runner: CliRunner, cli_env: dict[str, str | None], database_url: str, admin_cpf: str
+) -> None:
+    env = {**cli_env, "ADMIN_PASSWORD": None}
+
+    result = runner.invoke(cli, ["create-admin", "--cpf", admin_cpf, "--name", "Root"], env=env)
+
+    assert result.exit_code == 2
+    assert result.stderr == "Error: a new admin needs a password: set ADMIN_PASSWORD\n"
+    assert asyncio.run(_rows_with_cpf(database_url, admin_cpf)) == []
+
+
+def test_create_admin_refuses_a_weak_password_in_one_line(
+    runner: CliRunner, cli_env: dict[str, str | None], database_url: str, admin_cpf: str
+) -> None:
+    env = {**cli_env, "ADMIN_PASSWORD": "short"}
+
+    result = runner.invoke(cli, ["create-admin", "--cpf", admin_cpf, "--name", "Root"], env=env)
+
+    assert result.exit_code == 2
+    assert result.stderr == "Error: password refused: Use at least 8 characters.\n"
+    assert asyncio.run(_rows_with_cpf(database_url, admin_cpf)) == []
 
 
 @pytest.mark.parametrize("cpf", ["111.111.111-11", "529.982.247-26", "not-a-cpf"])
@@ -259,3 +328,16 @@ def test_an_unexpected_failure_is_one_line_naming_the_error(
     assert result.stderr == (
         "Error: unexpected RuntimeError: disk on fire (LOG_LEVEL=DEBUG shows the traceback).\n"
     )
+
+
+def test_the_sign_up_example_is_valid_and_is_not_the_readme_admin() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    readme_admin_cpfs = {
+        normalize_cpf(match) for match in re.findall(r"create-admin --cpf (\S+)", readme)
+    }
+    [example] = UserCreate.model_json_schema()["examples"]
+
+    sign_up = UserCreate.model_validate(example)
+
+    assert readme_admin_cpfs
+    assert sign_up.cpf not in readme_admin_cpfs
