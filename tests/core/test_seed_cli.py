@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from sqlalchemy.pool import NullPool
 from typer.testing import CliRunner, Result
 
+import app.__main__ as app_cli
 from app.__main__ import cli
 from app.core.config.components import Components
 from app.features.real_estates.model import ListingStatus, RealEstate, State
@@ -150,6 +151,24 @@ def test_seed_again_with_the_same_seed_finds_its_listings_and_reuses_the_owners(
     assert len(rows) == 50
     assert {row.id for row in first_rows} < {row.id for row in rows}
     assert owner_count == OWNERS
+
+
+@pytest.mark.usefixtures("seeded_rows_removed")
+def test_seed_in_several_batches_inserts_only_the_missing_ones(
+    database_url: str, env: dict[str, str | None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(app_cli, "SEED_BATCH_SIZE", 10)
+    first = _seed(env, "--listings", "15")
+
+    more = _seed(env, "--listings", "35")
+
+    assert first.exit_code == 0, first.output
+    assert more.exit_code == 0, more.output
+    assert (
+        "Inserted 20 listings of seed 42; the other 15 were already in the database.\n"
+    ) in more.stdout
+    rows, _, _ = asyncio.run(_seeded(database_url))
+    assert len({row.id for row in rows}) == 35
 
 
 @pytest.mark.usefixtures("seeded_rows_removed")

@@ -324,10 +324,16 @@ async def seed_listings(
     rows = listing_rows(SeedPlan(count=count, owner_ids=seed_owners.ids, seed=seed))
     inserted = 0
     id_index = COPY_COLUMNS.index("id")
+    # Runs insert a prefix of their seed's listings, so after a batch with none of them
+    # stored the later ones have none either: a fresh load asks only once.
+    looking = True
     while batch := list(islice(rows, batch_size)):
         async with sessions() as session:
             listings = RealEstateRepository(session)
-            present = await listings.existing_ids([row[id_index] for row in batch])
+            present = set()
+            if looking:
+                present = await listings.existing_ids([row[id_index] for row in batch])
+                looking = bool(present)
             missing = [row for row in batch if row[id_index] not in present]
             if missing:
                 await listings.copy_rows(COPY_COLUMNS, missing)
