@@ -131,9 +131,9 @@ def make_user(user_service: UserService) -> MakeUser:
     ) -> User:
         cpf = cpf_from_seed(next(counter) + 100)
         if role is Role.ADMIN:
-            result = await user_service.create_admin(name=name, cpf=cpf, password=PASSWORD)
-        else:
-            result = await user_service.sign_up(name=name, cpf=cpf, password=PASSWORD, email=email)
+            admin = await user_service.create_admin(name=name, cpf=cpf, password=PASSWORD)
+            return admin.unwrap().user
+        result = await user_service.sign_up(name=name, cpf=cpf, password=PASSWORD, email=email)
         return result.unwrap()
 
     return _make_user

@@ -18,7 +18,7 @@ from pathlib import Path
 import asyncpg
 from sqlalchemy.engine import make_url
 
-from app.core.config.db.embedded import start_embedded_postgres
+from app.core.config.db.embedded import embedded_postgres
 from app.core.config.db.engine import async_database_url
 
 # The major the compose files and the embedded server run too.
@@ -49,7 +49,9 @@ def postgres_server() -> Iterator[str]:
         return
     data_root = Path(tempfile.mkdtemp(prefix="re-pg-"))
     try:
-        yield start_embedded_postgres(data_root / "data")
+        # Stopped (and waited for) before its directory goes, so no server outlives the run.
+        with embedded_postgres(data_root / "data") as url:
+            yield url
     finally:
         shutil.rmtree(data_root, ignore_errors=True)
 

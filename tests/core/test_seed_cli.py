@@ -9,14 +9,17 @@ import pytest
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from sqlalchemy.pool import NullPool
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
+import app.__main__ as app_cli
 from app.__main__ import cli
 from app.features.real_estates.model import ListingStatus, RealEstate, State
 from app.features.real_estates.repository import RealEstateRepository
 from app.features.real_estates.search import ListingFilters, ListingSort
+from app.features.real_estates.seed import seed_owner_cpfs
 from app.features.shared.text import search_key
 from app.features.users.model import User
+from app.wiring import Components
 
 pytestmark = pytest.mark.usefixtures("restore_logging")
 
@@ -24,6 +27,7 @@ SEED_CPF_PREFIX = "9000000"
 LISTINGS = 300
 OWNERS = 3
 SEED_SECRET = "seed-test-secret-that-is-long-enough-0123456789"
+OWNER_PASSWORD = "demo owners' passphrase"
 
 
 async def _remove_seeded(database_url: str) -> None:
@@ -72,16 +76,27 @@ async def _seeded(database_url: str) -> tuple[list[Any], int, Sequence[RealEstat
         await engine.dispose()
 
 
-@pytest.mark.usefixtures("seeded_rows_removed")
-def test_seed_inserts_realistic_listings_that_the_search_finds(database_url: str) -> None:
-    env = {"DATABASE_URL": database_url, "JWT_SECRET": SEED_SECRET, "ENVIRONMENT": "test"}
+@pytest.fixture
+def env(database_url: str) -> dict[str, str | None]:
+    """The CLI's environment: the test database, no owner password unless a test sets one."""
+    return {
+        "DATABASE_URL": database_url,
+        "JWT_SECRET": SEED_SECRET,
+        "ENVIRONMENT": "test",
+        "SEED_OWNER_PASSWORD": None,
+    }
 
+
+@pytest.mark.usefixtures("seeded_rows_removed")
+def test_seed_inserts_realistic_listings_that_the_search_finds(
+    database_url: str, env: dict[str, str | None]
+) -> None:
     result = CliRunner().invoke(
         cli, ["seed", "--listings", str(LISTINGS), "--owners", str(OWNERS)], env=env
     )
 
     assert result.exit_code == 0, result.output
-    assert f"Inserted {LISTINGS} listings." in result.output
+    assert f"Inserted {LISTINGS} listings (seed 42).\n" in result.stdout
     rows, owner_count, found = asyncio.run(_seeded(database_url))
     assert len(rows) == LISTINGS
     assert owner_count == OWNERS
@@ -95,3 +110,125 @@ def test_seed_inserts_realistic_listings_that_the_search_finds(database_url: str
     assert found_seeded
     assert all(listing.status is ListingStatus.PUBLISHED for listing in found_seeded)
     assert any("apartamento" in listing.title.lower() for listing in found_seeded)
+
+
+async def _owner_hashes(database_url: str) -> dict[str, str]:
+    engine = create_async_engine(database_url, poolclass=NullPool)
+    try:
+        async with engine.connect() as connection:
+            query = select(User.cpf, User.password_hash).where(User.cpf.startswith(SEED_CPF_PREFIX))
+            return {cpf: password_hash for cpf, password_hash in await connection.execute(query)}
+    finally:
+        await engine.dispose()
+
+
+def _seed(env: dict[str, str | None], *args: str) -> Result:
+    return CliRunner().invoke(cli, ["seed", "--owners", str(OWNERS), *args], env=env)
+
+
+@pytest.mark.usefixtures("seeded_rows_removed")
+def test_seed_again_with_the_same_seed_finds_its_listings_and_reuses_the_owners(
+    database_url: str, env: dict[str, str | None]
+) -> None:
+    first = _seed(env, "--listings", "40")
+    first_rows, _, _ = asyncio.run(_seeded(database_url))
+    again = _seed(env, "--listings", "40")
+    more = _seed(env, "--listings", "50")
+
+    assert first.exit_code == 0, first.output
+    assert again.exit_code == 0, again.output
+    assert "Inserted 40 listings (seed 42).\n" in first.stdout
+    assert (
+        "All 40 listings of seed 42 are already in the database; nothing inserted. "
+        "Use another --seed to add different ones.\n"
+    ) in again.stdout
+    assert f"{OWNERS} demo owners (none new) kept their passwords" in again.stdout
+    assert more.exit_code == 0, more.output
+    assert (
+        "Inserted 10 listings of seed 42; the other 40 were already in the database.\n"
+    ) in more.stdout
+    rows, owner_count, _ = asyncio.run(_seeded(database_url))
+    assert len(rows) == 50
+    assert {row.id for row in first_rows} < {row.id for row in rows}
+    assert owner_count == OWNERS
+
+
+@pytest.mark.usefixtures("seeded_rows_removed")
+def test_seed_in_several_batches_inserts_only_the_missing_ones(
+    database_url: str, env: dict[str, str | None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(app_cli, "SEED_BATCH_SIZE", 10)
+    first = _seed(env, "--listings", "15")
+
+    more = _seed(env, "--listings", "35")
+
+    assert first.exit_code == 0, first.output
+    assert more.exit_code == 0, more.output
+    assert (
+        "Inserted 20 listings of seed 42; the other 15 were already in the database.\n"
+    ) in more.stdout
+    rows, _, _ = asyncio.run(_seeded(database_url))
+    assert len({row.id for row in rows}) == 35
+
+
+@pytest.mark.usefixtures("seeded_rows_removed")
+def test_seed_with_another_seed_adds_different_listings_for_the_same_owners(
+    database_url: str, env: dict[str, str | None]
+) -> None:
+    first = _seed(env, "--listings", "30")
+    other = _seed(env, "--listings", "30", "--seed", "7")
+
+    assert first.exit_code == 0, first.output
+    assert other.exit_code == 0, other.output
+    assert "Inserted 30 listings (seed 7).\n" in other.stdout
+    assert f"{OWNERS} demo owners (none new)" in other.stdout
+    rows, owner_count, _ = asyncio.run(_seeded(database_url))
+    assert len({row.id for row in rows}) == 60
+    assert owner_count == OWNERS
+
+
+@pytest.mark.usefixtures("seeded_rows_removed")
+def test_seed_without_an_owner_password_says_the_owners_cannot_sign_in(
+    database_url: str, env: dict[str, str | None]
+) -> None:
+    result = _seed(env, "--listings", "5")
+
+    assert result.exit_code == 0, result.output
+    assert (
+        f"{OWNERS} demo owners ({OWNERS} new): the new ones got a random password, so nobody "
+        "can sign in as them; set SEED_OWNER_PASSWORD and re-run to give them all one.\n"
+    ) in result.stdout
+
+
+@pytest.mark.usefixtures("seeded_rows_removed")
+def test_seed_owner_password_lets_every_owner_sign_in_and_prints_their_cpfs(
+    database_url: str, env: dict[str, str | None], components: Components
+) -> None:
+    _seed(env, "--listings", "5", "--owners", "1")  # one owner made without a password
+
+    result = _seed({**env, "SEED_OWNER_PASSWORD": OWNER_PASSWORD}, "--listings", "5")
+
+    assert result.exit_code == 0, result.output
+    hashes = asyncio.run(_owner_hashes(database_url))
+    cpfs = seed_owner_cpfs(OWNERS)
+    assert sorted(hashes) == sorted(cpfs)
+    assert (
+        f"{OWNERS} demo owners ({OWNERS - 1} new) sign in with SEED_OWNER_PASSWORD and CPF "
+        f"{', '.join(cpfs)}.\n"
+    ) in result.stdout
+    assert OWNER_PASSWORD not in result.output
+    for password_hash in hashes.values():
+        assert asyncio.run(components.hasher.verify(password_hash, OWNER_PASSWORD))
+
+
+@pytest.mark.usefixtures("seeded_rows_removed")
+def test_seed_refuses_a_weak_owner_password_before_inserting_anything(
+    database_url: str, env: dict[str, str | None]
+) -> None:
+    result = _seed({**env, "SEED_OWNER_PASSWORD": "password123"}, "--listings", "5")
+
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "Error: SEED_OWNER_PASSWORD refused: This password is too common; choose another one.\n"
+    )
+    assert asyncio.run(_owner_hashes(database_url)) == {}

@@ -6,9 +6,16 @@ from typing import Annotated, Literal, Self
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 DEFAULT_JWT_SECRET = "dev-only-secret-change-me-please-0123456789"  # noqa: S105
 MIN_JWT_SECRET_BYTES = 32
+# Schemes of DATABASE_URL that the engine knows how to turn into asyncpg URLs.
+POSTGRES_URL_SCHEMES = frozenset(
+    {"postgresql", "postgres", "postgresql+asyncpg", "postgresql+psycopg", "postgresql+psycopg2"}
+)
+DATABASE_URL_FORM = "postgresql://user:password@host:5432/database"
 
 
 class Environment(StrEnum):
@@ -83,6 +90,27 @@ class Settings(BaseSettings):
     def _split_comma_separated(cls, value: object) -> object:
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_url(cls, value: SecretStr | None) -> SecretStr | None:
+        # The messages never repeat the value: it may hold a password.
+        if value is None:
+            return None
+        try:
+            url = make_url(value.get_secret_value())
+        except ArgumentError:
+            raise ValueError(f"not a database URL; expected {DATABASE_URL_FORM}") from None
+        except ValueError:  # what make_url raises for a port that is not a number
+            raise ValueError(f"the port is not a number; expected {DATABASE_URL_FORM}") from None
+        if url.drivername not in POSTGRES_URL_SCHEMES:
+            raise ValueError(
+                f"scheme {url.drivername!r} is not PostgreSQL; expected {DATABASE_URL_FORM} "
+                "(or postgresql+asyncpg://...)"
+            )
+        if url.port is not None and not 1 <= url.port <= 65535:
+            raise ValueError("the port must be between 1 and 65535")
         return value
 
     @field_validator("jwt_algorithm")

@@ -97,6 +97,11 @@ class RealEstateRepository:
             RealEstate.__tablename__, columns=list(columns), records=rows
         )
 
+    async def existing_ids(self, ids: Collection[UUID]) -> set[UUID]:
+        """Which of `ids` are already listings (seeding skips them)."""
+        found = await self._session.scalars(select(RealEstate.id).where(RealEstate.id.in_(ids)))
+        return set(found)
+
     async def vacuum_analyze(self) -> None:
         """After a bulk load: set hint bits and the visibility map, refresh the statistics.
 

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.features.real_estates.commands import Address
 from app.features.real_estates.model import ListingStatus, PropertyKind, Purpose, State
 from app.features.real_estates.repository import RealEstateRepository
-from app.features.shared.cpf import cpf_from_number
+from app.features.shared.cpf import Cpf, cpf_from_number
 from app.features.shared.utils.password_hasher import PasswordHasher
 from app.features.users.model import User
 from app.features.users.repository import UserRepository
@@ -154,12 +154,23 @@ class SeedPlan:
     archived_share: float = 0.05
 
 
+def listing_ids(seed: int) -> Iterator[UUID]:
+    """The ids of the listings of `seed`, in order, without end.
+
+    They come from a stream of their own, so the n-th listing of a seed has the same
+    id whatever the count and the owners asked for: a re-run finds what it inserted.
+    """
+    rng = random.Random(f"listing ids of seed {seed}")  # noqa: S311 - demo data
+    while True:
+        yield UUID(int=rng.getrandbits(128), version=4)
+
+
 def listing_rows(plan: SeedPlan) -> Iterator[tuple[Any, ...]]:
     """Yield `plan.count` listing rows in COPY_COLUMNS order, deterministic for `plan.seed`."""
     rng = random.Random(plan.seed)  # noqa: S311 - demo data, not security
     now = datetime.now(UTC)
-    for _ in range(plan.count):
-        row = _listing(rng, plan, now)
+    for listing_id in islice(listing_ids(plan.seed), plan.count):
+        row = {"id": listing_id, **_listing(rng, plan, now)}
         yield tuple(row[column] for column in COPY_COLUMNS)
 
 
@@ -200,7 +211,6 @@ def _listing(rng: random.Random, plan: SeedPlan, now: datetime) -> dict[str, Any
     )
     published = created + timedelta(hours=rng.randint(1, 72))
     return {
-        "id": _uuid(rng),
         "owner_id": rng.choice(plan.owner_ids),
         "title": title,
         "description": description,
@@ -232,24 +242,51 @@ def _listing(rng: random.Random, plan: SeedPlan, now: datetime) -> dict[str, Any
     }
 
 
-def _uuid(rng: random.Random) -> UUID:
-    return UUID(int=rng.getrandbits(128), version=4)
-
-
 SEED_CPF_BASE = 900_000_000
 
 
+@dataclass(frozen=True)
+class SeedOwners:
+    """The demo collectors who own the seeded listings."""
+
+    ids: list[UUID]
+    cpfs: list[Cpf]
+    created: int
+
+
+@dataclass(frozen=True)
+class SeedReport:
+    """What a seeding run did."""
+
+    inserted: int
+    already_there: int
+    owners: SeedOwners
+
+
+def seed_owner_cpfs(count: int) -> list[Cpf]:
+    """The CPFs of the first `count` demo owners, always the same ones."""
+    return [cpf_from_number(SEED_CPF_BASE + index) for index in range(count)]
+
+
 async def ensure_seed_owners(
-    users: UserRepository, hasher: PasswordHasher, count: int
-) -> list[UUID]:
-    """Ids of `count` collectors who own seeded listings, creating the missing ones."""
-    password_hash = await hasher.hash(secrets.token_urlsafe(32))
+    users: UserRepository, hasher: PasswordHasher, count: int, *, password: str | None = None
+) -> SeedOwners:
+    """The `count` demo collectors, creating the missing ones.
+
+    With `password`, every one of them (new or already there) signs in with it;
+    without, new ones get a random password nobody knows and existing ones keep theirs.
+    """
+    password_hash = await hasher.hash(password or secrets.token_urlsafe(32))
+    cpfs = seed_owner_cpfs(count)
     owner_ids = []
-    for index in range(count):
-        cpf = cpf_from_number(SEED_CPF_BASE + index)
+    created = 0
+    for index, cpf in enumerate(cpfs):
         found = await users.get_by_cpf(cpf)
         if isinstance(found, Ok):
-            owner_ids.append(found.ok_value.id)
+            owner = found.ok_value
+            if password is not None:
+                (await users.update(owner, {"password_hash": password_hash})).unwrap()
+            owner_ids.append(owner.id)
             continue
         owner = User(
             name=f"Corretor Demonstração {index + 1}", cpf=cpf, password_hash=password_hash
@@ -258,7 +295,8 @@ async def ensure_seed_owners(
         if isinstance(added, Err):  # only if another seeder created it meanwhile
             raise RuntimeError(added.err_value.detail)
         owner_ids.append(added.ok_value.id)
-    return owner_ids
+        created += 1
+    return SeedOwners(ids=owner_ids, cpfs=cpfs, created=created)
 
 
 async def seed_listings(
@@ -270,16 +308,38 @@ async def seed_listings(
     seed: int,
     batch_size: int,
     on_batch: Callable[[int], None],
-) -> None:
-    """Insert `count` generated listings with COPY, in batches of one transaction each."""
+    owner_password: str | None = None,
+) -> SeedReport:
+    """Insert the first `count` listings of `seed` with COPY, in one transaction per batch.
+
+    Listings of this seed that are already in the database (same id) are skipped, so
+    a re-run adds only what is missing and another seed adds new listings.
+    """
     async with sessions() as session:
-        owner_ids = await ensure_seed_owners(UserRepository(session), hasher, owners)
+        seed_owners = await ensure_seed_owners(
+            UserRepository(session), hasher, owners, password=owner_password
+        )
         await session.commit()
-    rows = listing_rows(SeedPlan(count=count, owner_ids=owner_ids, seed=seed))
+    rows = listing_rows(SeedPlan(count=count, owner_ids=seed_owners.ids, seed=seed))
+    inserted = 0
+    id_index = COPY_COLUMNS.index("id")
+    # Runs insert a prefix of their seed's listings, so after a batch with none of them
+    # stored the later ones have none either: a fresh load asks only once.
+    looking = True
     while batch := list(islice(rows, batch_size)):
         async with sessions() as session:
-            await RealEstateRepository(session).copy_rows(COPY_COLUMNS, batch)
-            await session.commit()
+            listings = RealEstateRepository(session)
+            present = set()
+            if looking:
+                present = await listings.existing_ids([row[id_index] for row in batch])
+                looking = bool(present)
+            missing = [row for row in batch if row[id_index] not in present]
+            if missing:
+                await listings.copy_rows(COPY_COLUMNS, missing)
+                await session.commit()
+            inserted += len(missing)
         on_batch(len(batch))
-    async with sessions() as session:
-        await RealEstateRepository(session).vacuum_analyze()
+    if inserted:
+        async with sessions() as session:
+            await RealEstateRepository(session).vacuum_analyze()
+    return SeedReport(inserted=inserted, already_there=count - inserted, owners=seed_owners)

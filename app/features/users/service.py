@@ -1,6 +1,8 @@
 """Account use cases: sign-up, profiles, roles and the admin's user management."""
 
+from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from uuid import UUID
 
 from result import Err, Ok, Result
@@ -28,6 +30,22 @@ class UserChanges(TypedDict, total=False):
     name: str
     email: str | None
     role: Role
+
+
+class AdminOutcome(StrEnum):
+    """What `UserService.create_admin` did."""
+
+    CREATED = "created"
+    PROMOTED = "promoted"
+    ALREADY_ADMIN = "already_admin"
+
+
+@dataclass(frozen=True)
+class AdminGrant:
+    """The admin account and what `UserService.create_admin` did to it."""
+
+    user: User
+    outcome: AdminOutcome
 
 
 class UserService:
@@ -63,14 +81,18 @@ class UserService:
 
     async def create_admin(
         self, *, name: str, cpf: Cpf, password: str | None
-    ) -> Result[User, UserAlreadyExists | PasswordRejected]:
+    ) -> Result[AdminGrant, UserAlreadyExists | PasswordRejected]:
         """Create an admin, or promote the existing account with this CPF.
 
-        Promoting keeps the account's password; creating needs one.
+        An existing account keeps its name and password (`password` is not applied);
+        one that already is an admin is left as it is. Creating needs a password.
         """
         existing = await self._users.get_by_cpf(cpf)
+        if isinstance(existing, Ok) and existing.ok_value.role is Role.ADMIN:
+            return Ok(AdminGrant(existing.ok_value, AdminOutcome.ALREADY_ADMIN))
         if isinstance(existing, Ok):
             saved = await self._users.update(existing.ok_value, {"role": Role.ADMIN})
+            outcome = AdminOutcome.PROMOTED
         elif password is None:
             return Err(PasswordRejected("A new admin needs a password."))
         else:
@@ -79,9 +101,11 @@ class UserService:
             password_hash = await self._hasher.hash(password)
             user = User(name=name, cpf=cpf, password_hash=password_hash, role=Role.ADMIN)
             saved = await self._users.add(user)
-        if saved.is_ok():
-            await self._uow.commit()
-        return saved
+            outcome = AdminOutcome.CREATED
+        if isinstance(saved, Err):
+            return saved
+        await self._uow.commit()
+        return Ok(AdminGrant(saved.ok_value, outcome))
 
     async def get(self, user_id: UUID) -> Result[User, UserNotFound]:
         """One user by id."""

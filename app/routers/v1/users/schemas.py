@@ -63,7 +63,7 @@ class UserCreate(_Request):
             "examples": [
                 {
                     "name": "Ana Lima",
-                    "cpf": "529.982.247-25",
+                    "cpf": "390.533.447-05",
                     "password": "a long odd phrase",
                     "email": "ana@example.com",
                 }

@@ -17,7 +17,7 @@ from app.features.users.exceptions import (
     UserNotFound,
 )
 from app.features.users.model import Role, User
-from app.features.users.service import UserService
+from app.features.users.service import AdminOutcome, UserService
 from app.wiring import Components
 from tests.conftest import PASSWORD, MakeUser, cpf_from_seed
 
@@ -90,13 +90,15 @@ async def test_create_admin_creates_a_new_admin(
 ) -> None:
     result = await user_service.create_admin(name="Root Admin", cpf=CPF, password=PASSWORD)
 
-    assert await stored(session, result.unwrap().id, User.role, User.name) == (
+    grant = result.unwrap()
+    assert grant.outcome is AdminOutcome.CREATED
+    assert await stored(session, grant.user.id, User.role, User.name) == (
         Role.ADMIN,
         "Root Admin",
     )
 
 
-async def test_create_admin_promotes_an_existing_cpf_and_keeps_its_password(
+async def test_create_admin_promotes_an_existing_cpf_and_keeps_its_name_and_password(
     user_service: UserService, session: AsyncSession, components: Components
 ) -> None:
     collector = (await user_service.sign_up(name="Ana Lima", cpf=CPF, password=PASSWORD)).unwrap()
@@ -104,9 +106,11 @@ async def test_create_admin_promotes_an_existing_cpf_and_keeps_its_password(
 
     result = await user_service.create_admin(name="Ignored", cpf=CPF, password="another phrase!")
 
-    assert result.unwrap().id == collector.id
-    assert await stored(session, collector.id, User.role, User.password_hash) == (
+    grant = result.unwrap()
+    assert (grant.user.id, grant.outcome) == (collector.id, AdminOutcome.PROMOTED)
+    assert await stored(session, collector.id, User.role, User.name, User.password_hash) == (
         Role.ADMIN,
+        "Ana Lima",
         old_hash,
     )
     assert await components.hasher.verify(old_hash, PASSWORD)
@@ -120,7 +124,26 @@ async def test_create_admin_promotes_without_a_password(
     result = await user_service.create_admin(name="Ana Lima", cpf=CPF, password=None)
 
     assert isinstance(result, Ok)
+    assert result.ok_value.outcome is AdminOutcome.PROMOTED
     assert await stored(session, collector.id, User.role) == (Role.ADMIN,)
+
+
+async def test_create_admin_of_an_admin_changes_nothing_and_says_so(
+    user_service: UserService, session: AsyncSession
+) -> None:
+    admin = (
+        await user_service.create_admin(name="Root Admin", cpf=CPF, password=PASSWORD)
+    ).unwrap()
+    before = await stored(session, admin.user.id, User.role, User.name, User.password_hash)
+
+    again = await user_service.create_admin(name="Other Name", cpf=CPF, password="another phrase!")
+
+    grant = again.unwrap()
+    assert (grant.user.id, grant.outcome) == (admin.user.id, AdminOutcome.ALREADY_ADMIN)
+    after = await stored(session, admin.user.id, User.role, User.name, User.password_hash)
+    assert after == before
+    assert before is not None
+    assert before[:2] == (Role.ADMIN, "Root Admin")
 
 
 @pytest.mark.parametrize("password", [None, "password123", "short"])
