@@ -48,9 +48,9 @@ def create_app(
     )
     app.state.settings = settings
     app.state.components = Components.from_settings(settings)
-    app.state.metrics_registry = install_metrics(app)
+    app.state.metrics_registry, request_metrics = install_metrics(app)
     app.state.tracer_provider = tracer_provider(settings, span_exporter)
-    install_middleware(app, settings)
+    install_middleware(app, settings, metrics=request_metrics)
     install_error_handling(app)
     app.include_router(build_v1_router())
     app.include_router(health.router)

@@ -1,4 +1,4 @@
-"""ASGI middleware: request ids with access logging, and the request body limit."""
+"""ASGI middleware: request ids with access logging and metrics, and the request body limit."""
 
 import logging
 import re
@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.config.logging import request_id_var
+from app.core.config.observability import RequestMetrics
 from app.core.config.route_templates import RouteTemplates
 from app.core.errors.catalogue import PayloadTooLarge
 from app.core.errors.problems import REQUEST_ID_HEADER, render_problem
@@ -21,14 +22,15 @@ _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
 class RequestContextMiddleware:
-    """Give each request an id (echoed in `X-Request-ID`) and log one line when it ends."""
+    """Give each request an id (echoed in `X-Request-ID`), then log and count it once it ends."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, metrics: RequestMetrics | None = None) -> None:
         self.app = app
+        self.metrics = metrics
         self.route_templates = RouteTemplates()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Run the request with its id bound, then write its access line."""
+        """Run the request with its id bound, then write its access line and metrics."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -36,6 +38,10 @@ class RequestContextMiddleware:
         request_id = incoming if incoming and _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
         request_id_var.set(request_id)
+        method = scope["method"]
+        metrics = self.metrics if self.metrics and self.metrics.measures(scope["path"]) else None
+        if metrics is not None:
+            metrics.started(method)
         started = time.perf_counter()
         status = 500
 
@@ -49,13 +55,17 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
+            seconds = time.perf_counter() - started
+            route = self.route_templates.template(scope) or "<unmatched>"
+            if metrics is not None:
+                metrics.finished(method, route, status, seconds)
             access_logger.info(
                 "request",
                 extra={
-                    "method": scope["method"],
-                    "route": self.route_templates.template(scope) or "<unmatched>",
+                    "method": method,
+                    "route": route,
                     "status": status,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    "duration_ms": round(seconds * 1000, 2),
                     "user_id": scope["state"].get("user_id"),
                 },
             )

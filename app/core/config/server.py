@@ -7,12 +7,16 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from app.core.config.db.engine import create_engine, create_sessionmaker
+from app.core.config.db.engine import (
+    create_engine,
+    create_read_sessionmaker,
+    create_sessionmaker,
+)
 from app.core.config.db.health import warm_pool
 from app.core.config.db.migrations import latest_revision
 from app.core.config.logging import configure_logging
 from app.core.config.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
-from app.core.config.observability import trace_engine, watch_pool
+from app.core.config.observability import RequestMetrics, trace_engine, watch_pool
 from app.core.config.settings import Settings
 from app.core.errors.openapi import install_problem_openapi
 from app.core.errors.problems import REQUEST_ID_HEADER, install_problem_handlers
@@ -38,6 +42,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     engine = create_engine(settings, settings.database_url.get_secret_value())
     app.state.engine = engine
     app.state.sessionmaker = create_sessionmaker(engine)
+    app.state.read_sessionmaker = create_read_sessionmaker(engine)
     app.state.expected_head = latest_revision()
     watch_pool(engine, app.state.metrics_registry)
     provider = app.state.tracer_provider
@@ -71,7 +76,9 @@ def tune_garbage_collector() -> None:
     gc.set_threshold(*GC_THRESHOLDS)
 
 
-def install_middleware(app: FastAPI, settings: Settings) -> None:
+def install_middleware(
+    app: FastAPI, settings: Settings, *, metrics: RequestMetrics | None = None
+) -> None:
     """Add middleware; the last added runs first, so request ids wrap everything."""
     if settings.cors_allow_origins:
         app.add_middleware(
@@ -82,7 +89,7 @@ def install_middleware(app: FastAPI, settings: Settings) -> None:
             expose_headers=[REQUEST_ID_HEADER, "ETag", "Location", "Retry-After"],
         )
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_body_bytes)
-    app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(RequestContextMiddleware, metrics=metrics)
 
 
 def install_error_handling(app: FastAPI) -> None:

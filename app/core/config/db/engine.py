@@ -37,3 +37,12 @@ def create_engine(settings: Settings, url: str) -> AsyncEngine:
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Sessions that keep loaded objects usable after commit."""
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+def create_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions for requests that only read: each statement runs on its own, in autocommit.
+
+    A read needs no transaction around it, and opening one costs two round trips
+    (BEGIN, then ROLLBACK when the session closes) on every request.
+    """
+    return create_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"))
