@@ -9,7 +9,10 @@ from app.core.config.observability import install_metrics, trace_app, tracer_pro
 from app.core.config.server import install_error_handling, install_middleware, lifespan
 from app.core.config.settings import Settings
 from app.routers import errors, health
+from app.routers.tags import OPENAPI_TAGS
 from app.routers.v1 import build_v1_router
+
+STATIC_URL = "/docs-assets"
 
 DESCRIPTION = """
 Collectors register properties, anyone searches published listings, admins manage users.
@@ -30,8 +33,10 @@ def create_app(
         title="Real Estate API",
         version="0.1.0",
         description=DESCRIPTION,
+        openapi_tags=OPENAPI_TAGS,
+        license_info={"name": "MIT", "identifier": "MIT"},
         lifespan=lifespan,
-        static_url="/docs-assets",
+        static_url=STATIC_URL,
         swagger_ui_parameters={"persistAuthorization": True},
     )
     app.state.settings = settings

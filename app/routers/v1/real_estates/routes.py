@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from app.core.errors.openapi import problem_responses
 from app.core.errors.results import ok_or_raise
+from app.core.openapi import ETAG, LOCATION, OPTIONAL_SIGN_IN, merge_responses, sends
 from app.features.real_estates.exceptions import (
     InvalidCursor,
     InvalidStatusTransition,
@@ -35,6 +36,7 @@ router = APIRouter(tags=["real-estates"])
 
 BASE = "/real-estates"
 EDIT_PROBLEMS = (*ADMIN_PROBLEMS, RealEstateNotFound, StaleVersion)
+SENDS_ETAG = sends(200, ETAG)
 
 
 def _one(listing: RealEstate, response: Response) -> RealEstateRead:
@@ -49,7 +51,11 @@ def _page(page: Page[RealEstate]) -> RealEstatePage:
 
 
 @router.post(
-    BASE, status_code=status.HTTP_201_CREATED, responses=problem_responses(*SIGNED_IN_PROBLEMS)
+    BASE,
+    status_code=status.HTTP_201_CREATED,
+    operation_id="createRealEstate",
+    summary="Register a listing",
+    responses=merge_responses(problem_responses(*SIGNED_IN_PROBLEMS), sends(201, LOCATION, ETAG)),
 )
 async def create_real_estate(
     body: RealEstateCreate, user: CurrentUserDep, listings: RealEstateServiceDep, response: Response
@@ -60,7 +66,13 @@ async def create_real_estate(
     return _one(listing, response)
 
 
-@router.get(BASE, responses=problem_responses(*SIGNED_IN_PROBLEMS, InvalidCursor))
+@router.get(
+    BASE,
+    operation_id="searchRealEstates",
+    summary="Search published listings",
+    responses=problem_responses(*SIGNED_IN_PROBLEMS, InvalidCursor),
+    openapi_extra=OPTIONAL_SIGN_IN,
+)
 async def search_real_estates(
     params: Annotated[SearchParams, Query()],
     listings: RealEstateServiceDep,
@@ -79,7 +91,10 @@ async def search_real_estates(
 
 
 @router.get(
-    "/users/me/real-estates", responses=problem_responses(*SIGNED_IN_PROBLEMS, InvalidCursor)
+    "/users/me/real-estates",
+    operation_id="listMyRealEstates",
+    summary="List my listings",
+    responses=problem_responses(*SIGNED_IN_PROBLEMS, InvalidCursor),
 )
 async def list_my_real_estates(
     params: Annotated[PageParams, Query()], user: CurrentUserDep, listings: RealEstateServiceDep
@@ -90,7 +105,13 @@ async def list_my_real_estates(
 
 
 @router.get(
-    f"{BASE}/{{listing_id}}", responses=problem_responses(*SIGNED_IN_PROBLEMS, RealEstateNotFound)
+    f"{BASE}/{{listing_id}}",
+    operation_id="getRealEstate",
+    summary="Show a listing",
+    responses=merge_responses(
+        problem_responses(*SIGNED_IN_PROBLEMS, RealEstateNotFound), SENDS_ETAG
+    ),
+    openapi_extra=OPTIONAL_SIGN_IN,
 )
 async def read_real_estate(
     listing_id: UUID, viewer: OptionalUserDep, listings: RealEstateServiceDep, response: Response
@@ -99,7 +120,12 @@ async def read_real_estate(
     return _one(ok_or_raise(await listings.get(listing_id, viewer)), response)
 
 
-@router.patch(f"{BASE}/{{listing_id}}", responses=problem_responses(*EDIT_PROBLEMS))
+@router.patch(
+    f"{BASE}/{{listing_id}}",
+    operation_id="updateRealEstate",
+    summary="Edit a listing",
+    responses=merge_responses(problem_responses(*EDIT_PROBLEMS), SENDS_ETAG),
+)
 async def update_real_estate(
     listing_id: UUID,
     body: RealEstateUpdate,
@@ -113,6 +139,14 @@ async def update_real_estate(
         listing_id, user, body.column_values(), expected_versions=expected_versions
     )
     return _one(ok_or_raise(updated), response)
+
+
+# operationId and summary of each workflow action's route.
+_TRANSITION_OPERATIONS = {
+    "publish": ("publishRealEstate", "Publish a listing"),
+    "archive": ("archiveRealEstate", "Archive a listing"),
+    "draft": ("draftRealEstate", "Return a listing to draft"),
+}
 
 
 def _transition_route(action: str, summary: str) -> None:
@@ -134,8 +168,12 @@ def _transition_route(action: str, summary: str) -> None:
         transition,
         methods=["POST"],
         name=f"{action}_real_estate",
+        operation_id=_TRANSITION_OPERATIONS[action][0],
+        summary=_TRANSITION_OPERATIONS[action][1],
         response_model=RealEstateRead,
-        responses=problem_responses(*EDIT_PROBLEMS, InvalidStatusTransition),
+        responses=merge_responses(
+            problem_responses(*EDIT_PROBLEMS, InvalidStatusTransition), SENDS_ETAG
+        ),
     )
 
 
@@ -147,6 +185,8 @@ _transition_route("draft", "Return an archived listing to draft, to edit and pub
 @router.delete(
     f"{BASE}/{{listing_id}}",
     status_code=status.HTTP_204_NO_CONTENT,
+    operation_id="deleteRealEstate",
+    summary="Delete a listing",
     responses=problem_responses(*ADMIN_PROBLEMS, RealEstateNotFound),
 )
 async def delete_real_estate(
