@@ -1,5 +1,7 @@
 """Request and response bodies of the auth routes."""
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 
@@ -12,6 +14,20 @@ class SignInRequest(BaseModel):
 
     cpf: str = Field(max_length=32, description="CPF with or without punctuation.")
     password: SecretStr = Field(max_length=1024)
+
+
+class TokenRequest(BaseModel):
+    """The OAuth2 password grant (RFC 6749 §4.3.2), as Swagger UI's Authorize posts it.
+
+    The API has no OAuth2 clients: `client_id` and `client_secret`, if sent, are ignored.
+    """
+
+    grant_type: Literal["password"] = Field(
+        default="password", description="Always `password`; may be omitted."
+    )
+    username: str = Field(max_length=32, description="Your CPF, with or without punctuation.")
+    password: SecretStr = Field(max_length=1024)
+    scope: str = Field(default="", max_length=1024, description="Unused: leave it empty.")
 
 
 class TokenResponse(BaseModel):
