@@ -8,6 +8,7 @@ from app.core.config.components import Components
 from app.core.config.observability import install_metrics, trace_app, tracer_provider
 from app.core.config.server import install_error_handling, install_middleware, lifespan
 from app.core.config.settings import Settings
+from app.core.docs import install_swagger_ui
 from app.routers import errors, health
 from app.routers.tags import OPENAPI_TAGS
 from app.routers.v1 import build_v1_router
@@ -36,9 +37,11 @@ def create_app(
         openapi_tags=OPENAPI_TAGS,
         license_info={"name": "MIT", "identifier": "MIT"},
         lifespan=lifespan,
+        docs_url=None,
         static_url=STATIC_URL,
         swagger_ui_parameters={"persistAuthorization": True},
     )
+    install_swagger_ui(app, static_url=STATIC_URL)
     app.state.settings = settings
     app.state.components = Components.from_settings(settings)
     app.state.metrics_registry = install_metrics(app)
