@@ -16,7 +16,7 @@ from pydantic import (
 
 from app.features.shared.cpf import normalize_cpf
 from app.features.users.model import Role
-from app.routers.v1.validation import refuse_null
+from app.routers.v1.validation import Omittable, refuse_null
 
 
 def _valid_cpf(value: str) -> str:
@@ -77,14 +77,14 @@ class UserCreate(_Request):
 class ProfileUpdate(_Patch):
     """Changes to one's own profile; omitted fields stay, `email: null` removes the e-mail."""
 
-    name: Name | None = None
+    name: Omittable[Name] = None
     email: Email | None = None
 
 
 class UserAdminUpdate(ProfileUpdate):
     """Changes an admin may make to any user."""
 
-    role: Role | None = None
+    role: Omittable[Role] = None
 
 
 class PasswordChange(_Request):
