@@ -1,7 +1,7 @@
 """Liveness and readiness probes for orchestrators and load balancers."""
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from app.core.config.db.health import database_problem
 from app.core.errors.catalogue import NotReady
@@ -13,6 +13,8 @@ router = APIRouter(prefix="/health", tags=["operations"])
 
 class HealthStatus(BaseModel):
     """The probe's verdict."""
+
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
 
     status: str = "ok"
 

@@ -33,6 +33,9 @@ class TokenRequest(BaseModel):
 class TokenResponse(BaseModel):
     """A bearer access token."""
 
+    # Always sent: the schema lists `token_type` as required despite its default.
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
+
     access_token: str
     token_type: str = Field(default="bearer", examples=["bearer"])
     expires_in: int = Field(description="Seconds until the access token expires.", examples=[900])
