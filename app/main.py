@@ -9,12 +9,16 @@ from fastapi_offline import FastAPIOffline
 from app.core.config.observability import install_metrics, trace_app, tracer_provider
 from app.core.config.server import install_error_handling, install_middleware, lifespan
 from app.core.config.settings import Settings
+from app.core.docs import install_swagger_ui
 from app.routers import errors, health, home
+from app.routers.tags import OPENAPI_TAGS
 from app.routers.v1 import build_v1_router
 from app.wiring import Components
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace.export import SpanExporter
+
+STATIC_URL = "/docs-assets"
 
 DESCRIPTION = """
 Collectors register properties, anyone searches published listings, admins manage users.
@@ -37,8 +41,11 @@ def create_app(
         title="Real Estate API",
         version="0.1.0",
         description=DESCRIPTION,
+        openapi_tags=OPENAPI_TAGS,
+        license_info={"name": "MIT", "identifier": "MIT"},
         lifespan=lifespan,
-        static_url="/docs-assets",
+        docs_url=None,
+        static_url=STATIC_URL,
         # A trailing slash gets a 307 that says why (see problems.py), not a bare one.
         redirect_slashes=False,
         swagger_ui_parameters={"persistAuthorization": True},
@@ -46,6 +53,7 @@ def create_app(
         # metrics are Prometheus: FastAPI's own telemetry would duplicate them per request.
         telemetry=NO_NATIVE_TELEMETRY,
     )
+    install_swagger_ui(app, static_url=STATIC_URL)
     app.state.settings = settings
     app.state.components = Components.from_settings(settings)
     app.state.metrics_registry, request_metrics = install_metrics(app)

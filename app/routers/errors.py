@@ -25,13 +25,18 @@ def _doc(code: str) -> ErrorDoc:
     )
 
 
-@router.get("")
+@router.get("", operation_id="listErrorCodes", summary="List error codes")
 async def list_error_codes() -> list[ErrorDoc]:
     """Every problem `code` the API can return."""
     return [_doc(code) for code in CATALOGUE]
 
 
-@router.get("/{slug}", responses=problem_responses(NotFound))
+@router.get(
+    "/{slug}",
+    operation_id="getErrorCode",
+    summary="Explain an error code",
+    responses=problem_responses(NotFound),
+)
 async def describe_error(slug: str) -> ErrorDoc:
     """What one problem `code` means (the target of problem `type` URIs)."""
     code = slug.upper().replace("-", "_")

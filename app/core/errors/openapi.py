@@ -15,6 +15,7 @@ from app.core.errors.catalogue import (
     ValidationError,
 )
 from app.core.errors.problems import PROBLEM_MEDIA_TYPE, problem_type_uri
+from app.core.openapi import finish_document
 
 PROBLEM_SCHEMA_REF = "#/components/schemas/Problem"
 
@@ -122,7 +123,11 @@ def _standard_problems(schema: dict[str, Any]) -> None:
 
 
 def install_problem_openapi(app: FastAPI) -> None:
-    """Generate the app's OpenAPI document with problem schemas in place of FastAPI's."""
+    """Generate the app's OpenAPI document with problem schemas in place of FastAPI's.
+
+    The shared conventions of `app.core.openapi` (response headers, optional sign-in)
+    are applied last, so they reach the problem responses too.
+    """
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -133,8 +138,10 @@ def install_problem_openapi(app: FastAPI) -> None:
                 routes=app.routes,
                 tags=app.openapi_tags,
                 servers=app.servers,
+                license_info=app.license_info,
             )
             _standard_problems(schema)
+            finish_document(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 

@@ -20,6 +20,7 @@ from app.core.errors.catalogue import (
     NotAuthenticated,
     NotFound,
     PayloadTooLarge,
+    PreconditionRequired,
     UnsupportedMediaType,
     ValidationError,
 )
@@ -28,6 +29,13 @@ PROBLEM_MEDIA_TYPE = "application/problem+json"
 REQUEST_ID_HEADER = "X-Request-ID"
 
 logger = logging.getLogger("app.errors")
+
+# An operation that declares If-Match required, called without it (RFC 6585: 428).
+_MISSING_IF_MATCH: dict[str, Any] = {"loc": ["header", "if-match"], "type": "missing"}
+_IF_MATCH_FORM = (
+    'Send If-Match with the ETag of your last read (If-Match: "3"), so concurrent edits '
+    "are not lost; If-Match: * changes the resource whatever its version."
+)
 
 _HTTP_STATUS_ERRORS: dict[int, type[BaseError]] = {
     400: BadRequest,
@@ -114,6 +122,12 @@ def _client_message(error: Mapping[str, Any]) -> str:
     return message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
 
 
+def _only_if_match_is_missing(errors: list[dict[str, Any]]) -> bool:
+    return len(errors) == 1 and all(
+        errors[0][key] == _MISSING_IF_MATCH[key] for key in ("loc", "type")
+    )
+
+
 async def _validation_error(request: Request, exc: Exception) -> ProblemResponse:
     assert isinstance(exc, RequestValidationError)  # noqa: S101 - registered for it only
     # Never echo `input` back: it may hold a password.
@@ -121,6 +135,8 @@ async def _validation_error(request: Request, exc: Exception) -> ProblemResponse
         {"loc": list(error["loc"]), "msg": _client_message(error), "type": error["type"]}
         for error in exc.errors()
     ]
+    if _only_if_match_is_missing(errors):
+        return render_problem(request, PreconditionRequired(_IF_MATCH_FORM))
     media_type = _media_type(request)
     if _unsupported_body(media_type, errors):
         detail = f"This operation reads application/json, not {media_type}."

@@ -2,13 +2,14 @@
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 from fastapi.security import OAuth2PasswordBearer
 from result import Err
 
 from app.core.config.dependencies import SessionDep
 from app.core.errors.catalogue import Forbidden, InvalidToken, NotAuthenticated
 from app.core.errors.results import ok_or_raise
+from app.core.openapi import NO_STORE
 from app.features.auth.service import AuthService, Principal
 from app.features.users.model import Role, User
 from app.routers.dependencies import ComponentsDep
@@ -83,3 +84,8 @@ async def get_admin(user: CurrentUserDep) -> User:
 
 
 AdminDep = Annotated[User, Depends(get_admin)]
+
+
+def no_store(response: Response) -> None:
+    """Forbid caches to keep the response: it carries an access token (RFC 6749 §5.1)."""
+    response.headers[NO_STORE.name] = "no-store"

@@ -3,11 +3,10 @@
 import re
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header
 from fastapi.exceptions import RequestValidationError
 
 from app.core.config.dependencies import SessionDep
-from app.core.errors.catalogue import PreconditionRequired
 from app.features.real_estates.service import RealEstateService
 from app.routers.dependencies import ComponentsDep
 from app.wiring import build_real_estate_service
@@ -50,18 +49,33 @@ def _expected_versions(if_match: str) -> frozenset[int] | None:
     return frozenset(int(tag[1:-1]) for tag in tags if _is_version_tag(tag))
 
 
+IF_MATCH_DESCRIPTION = (
+    'The listing\'s ETag (e.g. "3") from your last read; on a mismatch nothing changes '
+    "and the answer is 412."
+)
+
+
 async def get_expected_versions(
-    if_match: Annotated[
-        str | None,
-        Header(
-            description='The listing\'s ETag (e.g. "3") from your last read; on a mismatch '
-            "nothing changes and the answer is 412."
-        ),
-    ] = None,
+    if_match: Annotated[str | None, Header(description=IF_MATCH_DESCRIPTION)] = None,
 ) -> frozenset[int] | None:
     """The versions the request's `If-Match` accepts; None when it is absent or `*`."""
-    if if_match is None:
-        return None
+    return None if if_match is None else _versions_or_refusal(if_match)
+
+
+async def get_required_versions(
+    if_match: Annotated[
+        str, Header(description=f"{IF_MATCH_DESCRIPTION} Required: without it, 428.")
+    ],
+) -> frozenset[int] | None:
+    """The versions `If-Match` accepts, for operations that do not run without it.
+
+    A missing header is a validation error that the problem handler answers with 428
+    `PRECONDITION_REQUIRED` when it is the request's only fault.
+    """
+    return _versions_or_refusal(if_match)
+
+
+def _versions_or_refusal(if_match: str) -> frozenset[int] | None:
     try:
         return _expected_versions(if_match)
     except ValueError as error:
@@ -81,19 +95,6 @@ def _is_version_tag(tag: str) -> bool:
         and inner.isdigit()
         and len(inner) <= MAX_VERSION_DIGITS
     )
-
-
-async def get_required_versions(
-    expected_versions: Annotated[frozenset[int] | None, Depends(get_expected_versions)],
-    request: Request,
-) -> frozenset[int] | None:
-    """Like `get_expected_versions`, for operations that refuse to run without `If-Match`."""
-    if expected_versions is None and "if-match" not in request.headers:
-        raise PreconditionRequired(
-            'Send If-Match with the ETag of your last read (If-Match: "3"), so concurrent '
-            "edits are not lost; If-Match: * changes the listing whatever its version."
-        )
-    return expected_versions
 
 
 ExpectedVersionsDep = Annotated[frozenset[int] | None, Depends(get_expected_versions)]

@@ -10,6 +10,7 @@ from result import Result
 from app.core.errors.catalogue import InvalidCursor, PreconditionRequired, UserNotFound
 from app.core.errors.openapi import problem_responses
 from app.core.errors.results import ok_or_raise
+from app.core.openapi import ETAG, LOCATION, OPTIONAL_SIGN_IN, merge_responses, sends
 from app.features.real_estates.exceptions import (
     InvalidStatusTransition,
     RealEstateNotFound,
@@ -44,6 +45,7 @@ router = APIRouter(tags=["real-estates"])
 
 BASE = "/real-estates"
 EDIT_PROBLEMS = (*ADMIN_PROBLEMS, RealEstateNotFound, StaleVersion)
+SENDS_ETAG = sends(200, ETAG)
 
 
 def _one(listing: RealEstate, response: Response) -> RealEstateRead:
@@ -60,7 +62,11 @@ def _page(page: Page[RealEstate]) -> RealEstatePage:
 @router.post(
     BASE,
     status_code=status.HTTP_201_CREATED,
-    responses=problem_responses(*SIGNED_IN_PROBLEMS, UserNotFound),
+    operation_id="createRealEstate",
+    summary="Register a listing",
+    responses=merge_responses(
+        problem_responses(*SIGNED_IN_PROBLEMS, UserNotFound), sends(201, LOCATION, ETAG)
+    ),
 )
 async def create_real_estate(
     body: RealEstateCreate, user: CurrentUserDep, listings: RealEstateServiceDep, response: Response
@@ -71,7 +77,13 @@ async def create_real_estate(
     return _one(listing, response)
 
 
-@router.get(BASE, responses=problem_responses(*SIGNED_IN_PROBLEMS, InvalidCursor))
+@router.get(
+    BASE,
+    operation_id="searchRealEstates",
+    summary="Search published listings",
+    responses=problem_responses(*SIGNED_IN_PROBLEMS, InvalidCursor),
+    openapi_extra=OPTIONAL_SIGN_IN,
+)
 async def search_real_estates(
     params: Annotated[SearchParams, Query()],
     listings: RealEstateServiceDep,
@@ -90,7 +102,10 @@ async def search_real_estates(
 
 
 @router.get(
-    "/users/me/real-estates", responses=problem_responses(*SIGNED_IN_PROBLEMS, InvalidCursor)
+    "/users/me/real-estates",
+    operation_id="listMyRealEstates",
+    summary="List my listings",
+    responses=problem_responses(*SIGNED_IN_PROBLEMS, InvalidCursor),
 )
 async def list_my_real_estates(
     params: Annotated[PageParams, Query()], user: CurrentUserDep, listings: RealEstateServiceDep
@@ -101,7 +116,13 @@ async def list_my_real_estates(
 
 
 @router.get(
-    f"{BASE}/{{listing_id}}", responses=problem_responses(*SIGNED_IN_PROBLEMS, RealEstateNotFound)
+    f"{BASE}/{{listing_id}}",
+    operation_id="getRealEstate",
+    summary="Show a listing",
+    responses=merge_responses(
+        problem_responses(*SIGNED_IN_PROBLEMS, RealEstateNotFound), SENDS_ETAG
+    ),
+    openapi_extra=OPTIONAL_SIGN_IN,
 )
 async def read_real_estate(
     listing_id: UUID, viewer: OptionalUserDep, listings: RealEstateServiceDep, response: Response
@@ -111,7 +132,10 @@ async def read_real_estate(
 
 
 @router.patch(
-    f"{BASE}/{{listing_id}}", responses=problem_responses(*EDIT_PROBLEMS, PreconditionRequired)
+    f"{BASE}/{{listing_id}}",
+    operation_id="updateRealEstate",
+    summary="Edit a listing",
+    responses=merge_responses(problem_responses(*EDIT_PROBLEMS, PreconditionRequired), SENDS_ETAG),
 )
 async def update_real_estate(
     listing_id: UUID,
@@ -146,7 +170,7 @@ class _Move(Protocol):
     ) -> Result[RealEstate, MoveError]: ...
 
 
-def _move_route(path: str, use_case: _Move) -> None:
+def _move_route(path: str, use_case: _Move, *, operation_id: str, summary: str) -> None:
     async def move(
         listing_id: UUID,
         user: CurrentUserDep,
@@ -163,19 +187,40 @@ def _move_route(path: str, use_case: _Move) -> None:
         move,
         methods=["POST"],
         name=f"{path}_real_estate",
+        operation_id=operation_id,
+        summary=summary,
         response_model=RealEstateRead,
-        responses=problem_responses(*EDIT_PROBLEMS, InvalidStatusTransition),
+        responses=merge_responses(
+            problem_responses(*EDIT_PROBLEMS, InvalidStatusTransition), SENDS_ETAG
+        ),
     )
 
 
-_move_route("publish", RealEstateService.publish)
-_move_route("archive", RealEstateService.archive)
-_move_route("draft", RealEstateService.draft)
+_move_route(
+    "publish",
+    RealEstateService.publish,
+    operation_id="publishRealEstate",
+    summary="Publish a listing",
+)
+_move_route(
+    "archive",
+    RealEstateService.archive,
+    operation_id="archiveRealEstate",
+    summary="Archive a listing",
+)
+_move_route(
+    "draft",
+    RealEstateService.draft,
+    operation_id="draftRealEstate",
+    summary="Return a listing to draft",
+)
 
 
 @router.delete(
     f"{BASE}/{{listing_id}}",
     status_code=status.HTTP_204_NO_CONTENT,
+    operation_id="deleteRealEstate",
+    summary="Delete a listing",
     responses=problem_responses(*ADMIN_PROBLEMS, RealEstateNotFound),
 )
 async def delete_real_estate(

@@ -12,11 +12,14 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PlainSerializer,
     Strict,
     StringConstraints,
     TypeAdapter,
+    WithJsonSchema,
     model_validator,
 )
+from pydantic_core import PydanticKnownError
 
 from app.features.real_estates import commands
 from app.features.real_estates.model import (
@@ -28,7 +31,7 @@ from app.features.real_estates.model import (
 )
 from app.features.real_estates.search import ListingFilters, ListingSort
 from app.features.shared.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
-from app.routers.v1.validation import refuse_null
+from app.routers.v1.validation import Omittable, refuse_null
 
 _CEP = re.compile(r"^\d{5}-?\d{3}$")
 
@@ -54,8 +57,39 @@ def _upper_case(value: object) -> object:
     return value.upper() if isinstance(value, str) else value
 
 
+def _json_number(value: object) -> object:
+    # Strict like the integers: "72.5" or `true` is not an area. Decimal is for Python callers.
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        raise PydanticKnownError("float_type")
+    return value
+
+
 UF = Annotated[State, BeforeValidator(_upper_case), Field(description="UF, e.g. SP (any case).")]
-Area = Annotated[Decimal, Field(gt=0, le=10**9, max_digits=12, decimal_places=2)]
+MAX_AREA = 10**9
+AREA_DESCRIPTION = "Area in m², with at most 2 decimal places."
+# A JSON number both ways, kept exact: validated as a Decimal of at most 2 places (the
+# column is NUMERIC(12, 2)) and written as the shortest number that reads back the same.
+Area = Annotated[
+    Decimal,
+    BeforeValidator(_json_number),
+    Field(gt=0, le=MAX_AREA, max_digits=12, decimal_places=2),
+    PlainSerializer(float, return_type=float, when_used="json"),
+    WithJsonSchema(
+        {
+            "type": "number",
+            "exclusiveMinimum": 0,
+            "maximum": MAX_AREA,
+            "description": AREA_DESCRIPTION,
+            "examples": [72.5],
+        }
+    ),
+]
+# Query strings are text: the filters read "70" or "72.5" as numbers.
+AreaFilter = Annotated[
+    Decimal,
+    Field(ge=0, le=MAX_AREA, max_digits=12, decimal_places=2),
+    WithJsonSchema({"type": "number", "minimum": 0, "maximum": MAX_AREA}),
+]
 PostalCode = Annotated[
     str,
     StringConstraints(strip_whitespace=True, max_length=9),
@@ -126,7 +160,7 @@ class RealEstateCreate(_ListingFields):
                     "price_cents": 85000000,
                     "condo_fee_cents": 95000,
                     "iptu_cents": 240000,
-                    "area_m2": "72.5",
+                    "area_m2": 72.5,
                     "bedrooms": 2,
                     "bathrooms": 2,
                     "parking_spaces": 1,
@@ -156,19 +190,20 @@ class RealEstateCreate(_ListingFields):
 class RealEstateUpdate(_Strict):
     """A partial update: omitted fields stay; nullable fields accept null to clear them."""
 
-    title: Annotated[str, _text(3, 120)] | None = None
-    description: Annotated[str, StringConstraints(max_length=5000)] | None = None
-    kind: PropertyKind | None = None
-    purpose: Purpose | None = None
-    price_cents: Cents | None = None
+    # `Omittable` fields may be left out but not sent as null (the schema shows no null).
+    title: Omittable[Annotated[str, _text(3, 120)]] = None
+    description: Omittable[Annotated[str, StringConstraints(max_length=5000)]] = None
+    kind: Omittable[PropertyKind] = None
+    purpose: Omittable[Purpose] = None
+    price_cents: Omittable[Cents] = None
     condo_fee_cents: Cents | None = None
     iptu_cents: Cents | None = None
-    area_m2: Area | None = None
+    area_m2: Omittable[Area] = None
     built_area_m2: Area | None = None
-    bedrooms: Count | None = None
-    bathrooms: Count | None = None
-    parking_spaces: Count | None = None
-    address: Address | None = None
+    bedrooms: Omittable[Count] = None
+    bathrooms: Omittable[Count] = None
+    parking_spaces: Omittable[Count] = None
+    address: Omittable[Address] = None
     location: Location | None = None
 
     _not_null = refuse_null(
@@ -197,8 +232,8 @@ class RealEstateRead(BaseModel):
     price_cents: int
     condo_fee_cents: int | None
     iptu_cents: int | None
-    area_m2: Decimal
-    built_area_m2: Decimal | None
+    area_m2: Area
+    built_area_m2: Area | None
     bedrooms: int
     bathrooms: int
     parking_spaces: int
@@ -261,8 +296,8 @@ class SearchParams(PageParams):
     min_price: CentsFilter | None = None
     max_price: CentsFilter | None = None
     min_bedrooms: int | None = Field(default=None, ge=0, le=50)
-    min_area: Decimal | None = Field(default=None, ge=0, le=10**9, max_digits=12, decimal_places=2)
-    max_area: Decimal | None = Field(default=None, ge=0, le=10**9, max_digits=12, decimal_places=2)
+    min_area: AreaFilter | None = Field(default=None, description="Smallest area, in m².")
+    max_area: AreaFilter | None = Field(default=None, description="Largest area, in m².")
     sort: ListingSort = ListingSort.NEWEST
 
     @model_validator(mode="after")

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Response, status
 from app.core.errors.catalogue import InvalidCursor
 from app.core.errors.openapi import problem_responses
 from app.core.errors.results import ok_or_raise
+from app.core.openapi import LOCATION, merge_responses, sends
 from app.features.auth.exceptions import InvalidCurrentPassword
 from app.features.shared.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from app.features.users.exceptions import (
@@ -41,7 +42,11 @@ router = APIRouter(prefix="/users", tags=["users"])
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    responses=problem_responses(UserAlreadyExists, PasswordRejected),
+    operation_id="signUp",
+    summary="Create an account",
+    responses=merge_responses(
+        problem_responses(UserAlreadyExists, PasswordRejected), sends(201, LOCATION)
+    ),
 )
 async def sign_up(body: UserCreate, users: UserServiceDep, response: Response) -> UserRead:
     """Create a collector account. Anyone may call this."""
@@ -57,14 +62,22 @@ async def sign_up(body: UserCreate, users: UserServiceDep, response: Response) -
     return UserRead.model_validate(user)
 
 
-@router.get("/me", responses=problem_responses(*SIGNED_IN_PROBLEMS))
+@router.get(
+    "/me",
+    operation_id="getMyProfile",
+    summary="Show my profile",
+    responses=problem_responses(*SIGNED_IN_PROBLEMS),
+)
 async def read_my_profile(user: CurrentUserDep) -> UserRead:
     """The signed-in user's profile."""
     return UserRead.model_validate(user)
 
 
 @router.patch(
-    "/me", responses=problem_responses(*SIGNED_IN_PROBLEMS, UserAlreadyExists, UserNotFound)
+    "/me",
+    operation_id="updateMyProfile",
+    summary="Update my profile",
+    responses=problem_responses(*SIGNED_IN_PROBLEMS, UserAlreadyExists, UserNotFound),
 )
 async def update_my_profile(
     body: ProfileUpdate, user: CurrentUserDep, users: UserServiceDep
@@ -76,6 +89,8 @@ async def update_my_profile(
 @router.delete(
     "/me",
     status_code=status.HTTP_204_NO_CONTENT,
+    operation_id="deleteMyAccount",
+    summary="Delete my account",
     responses=problem_responses(*SIGNED_IN_PROBLEMS, UserNotFound, LastAdmin),
 )
 async def delete_my_account(user: CurrentUserDep, users: UserServiceDep) -> Response:
@@ -87,6 +102,8 @@ async def delete_my_account(user: CurrentUserDep, users: UserServiceDep) -> Resp
 @router.put(
     "/me/password",
     status_code=status.HTTP_204_NO_CONTENT,
+    operation_id="changeMyPassword",
+    summary="Change my password",
     responses=problem_responses(*SIGNED_IN_PROBLEMS, InvalidCurrentPassword, PasswordRejected),
 )
 async def change_my_password(
@@ -103,7 +120,12 @@ async def change_my_password(
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.get("", responses=problem_responses(*ADMIN_PROBLEMS, InvalidCursor))
+@router.get(
+    "",
+    operation_id="listUsers",
+    summary="List users",
+    responses=problem_responses(*ADMIN_PROBLEMS, InvalidCursor),
+)
 async def list_users(
     _admin: AdminDep,
     users: UserServiceDep,
@@ -119,7 +141,12 @@ async def list_users(
     )
 
 
-@router.get("/{user_id}", responses=problem_responses(*ADMIN_PROBLEMS, UserNotFound))
+@router.get(
+    "/{user_id}",
+    operation_id="getUser",
+    summary="Show a user",
+    responses=problem_responses(*ADMIN_PROBLEMS, UserNotFound),
+)
 async def read_user(user_id: UUID, _admin: AdminDep, users: UserServiceDep) -> UserRead:
     """One user by id (admins only)."""
     return UserRead.model_validate(ok_or_raise(await users.get(user_id)))
@@ -127,6 +154,8 @@ async def read_user(user_id: UUID, _admin: AdminDep, users: UserServiceDep) -> U
 
 @router.patch(
     "/{user_id}",
+    operation_id="updateUser",
+    summary="Update a user",
     responses=problem_responses(*ADMIN_PROBLEMS, UserNotFound, UserAlreadyExists, LastAdmin),
 )
 async def update_user(
@@ -139,6 +168,8 @@ async def update_user(
 @router.delete(
     "/{user_id}",
     status_code=status.HTTP_204_NO_CONTENT,
+    operation_id="deleteUser",
+    summary="Delete a user",
     responses=problem_responses(*ADMIN_PROBLEMS, UserNotFound, LastAdmin),
 )
 async def delete_user(user_id: UUID, _admin: AdminDep, users: UserServiceDep) -> Response:

@@ -19,7 +19,7 @@ from app.features.shared.cpf import Cpf as CpfDigits
 from app.features.shared.cpf import normalize_cpf
 from app.features.users.model import Role
 from app.features.users.service import UserChanges
-from app.routers.v1.validation import refuse_null
+from app.routers.v1.validation import Omittable, refuse_null
 
 
 def _valid_cpf(value: str) -> CpfDigits:
@@ -33,7 +33,7 @@ Cpf = Annotated[
     CpfDigits,
     StringConstraints(max_length=32),
     AfterValidator(_valid_cpf),
-    Field(description="CPF, as 529.982.247-25 or 52998224725; stored as digits."),
+    Field(description="CPF, as 390.533.447-05 or 39053344705; stored as digits."),
 ]
 Name = Annotated[
     str,
@@ -80,7 +80,7 @@ class UserCreate(_Request):
 class ProfileUpdate(_Patch):
     """Changes to one's own profile; omitted fields stay, `email: null` removes the e-mail."""
 
-    name: Name | None = None
+    name: Omittable[Name] = None
     email: Email | None = None
 
     def changes(self) -> UserChanges:
@@ -91,7 +91,7 @@ class ProfileUpdate(_Patch):
 class UserAdminUpdate(ProfileUpdate):
     """Changes an admin may make to any user."""
 
-    role: Role | None = None
+    role: Omittable[Role] = None
 
 
 _USER_CHANGES = TypeAdapter(UserChanges)

@@ -193,7 +193,7 @@ LISTING: dict[str, Any] = {
     "price_cents": 85_000_000,
     "condo_fee_cents": 95_000,
     "iptu_cents": 240_000,
-    "area_m2": "72.50",
+    "area_m2": 72.5,
     "bedrooms": 2,
     "bathrooms": 2,
     "parking_spaces": 1,

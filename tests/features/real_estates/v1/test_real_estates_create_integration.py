@@ -1,6 +1,5 @@
 """HTTP behaviour of registering a listing (POST /real-estates), end to end."""
 
-from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -27,7 +26,7 @@ async def test_create_registers_a_draft_owned_by_the_caller(
     assert body["published_at"] is None
     assert body["address"] == {**ADDRESS, "postal_code": "01310100"}
     assert body["location"] == {"lat": -23.5613, "lng": -46.6565}
-    assert Decimal(body["area_m2"]) == Decimal("72.50")
+    assert body["area_m2"] == 72.5
     assert (body["title"], body["price_cents"], body["built_area_m2"]) == (
         LISTING["title"],
         85_000_000,
@@ -46,7 +45,7 @@ async def test_create_answers_the_same_representation_a_read_of_that_etag_answer
     created = await client.post(
         BASE,
         headers=bearer(re_owner_token),
-        json={**LISTING, "area_m2": "72.5", "built_area_m2": 60},
+        json={**LISTING, "area_m2": 72.25, "built_area_m2": 60},
     )
 
     read = await client.get(created.headers["location"], headers=bearer(re_owner_token))
@@ -54,6 +53,23 @@ async def test_create_answers_the_same_representation_a_read_of_that_etag_answer
     assert created.status_code == 201, created.text
     assert read.headers["etag"] == created.headers["etag"] == '"1"'
     assert read.json() == created.json()
+
+
+async def test_areas_are_json_numbers_that_keep_their_two_decimals(
+    client: httpx.AsyncClient, re_owner_token: str
+) -> None:
+    created = await client.post(
+        BASE,
+        headers=bearer(re_owner_token),
+        json={**LISTING, "area_m2": 999_999_999.99, "built_area_m2": 0.01},
+    )
+
+    read = await client.get(created.headers["location"], headers=bearer(re_owner_token))
+
+    assert created.status_code == 201, created.text
+    assert '"area_m2":999999999.99' in read.text
+    assert '"built_area_m2":0.01' in read.text
+    assert (read.json()["area_m2"], read.json()["built_area_m2"]) == (999_999_999.99, 0.01)
 
 
 async def test_create_accepts_a_minimal_body_with_defaults(
@@ -101,6 +117,8 @@ WITHOUT_ADDRESS = {key: value for key, value in LISTING.items() if key != "addre
         ({**LISTING, "purpose": "swap"}, ["body", "purpose"]),
         ({**LISTING, "price_cents": -1}, ["body", "price_cents"]),
         ({**LISTING, "area_m2": 0}, ["body", "area_m2"]),
+        ({**LISTING, "area_m2": 72.505}, ["body", "area_m2"]),
+        ({**LISTING, "built_area_m2": "60"}, ["body", "built_area_m2"]),
         ({**LISTING, "parking_spaces": 51}, ["body", "parking_spaces"]),
         ({**LISTING, "title": "ab"}, ["body", "title"]),
         ({**LISTING, "description": "x" * 5001}, ["body", "description"]),
@@ -115,6 +133,8 @@ WITHOUT_ADDRESS = {key: value for key, value in LISTING.items() if key != "addre
         "unknown-purpose",
         "negative-price",
         "zero-area",
+        "area-with-three-decimals",
+        "area-as-text",
         "too-many-parking-spaces",
         "short-title",
         "long-description",

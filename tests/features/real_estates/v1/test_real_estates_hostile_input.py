@@ -149,7 +149,9 @@ async def test_a_city_whose_search_key_grows_when_normalised_is_stored_and_found
     assert [item["id"] for item in found.json()["items"]] == [listing["id"]]
 
 
-@pytest.mark.parametrize("field", ["price_cents", "bedrooms", "parking_spaces", "iptu_cents"])
+@pytest.mark.parametrize(
+    "field", ["price_cents", "bedrooms", "parking_spaces", "iptu_cents", "area_m2", "built_area_m2"]
+)
 @pytest.mark.parametrize("value", [True, "100"], ids=["boolean", "string"])
 async def test_numbers_in_a_body_must_be_json_numbers(
     client: httpx.AsyncClient,

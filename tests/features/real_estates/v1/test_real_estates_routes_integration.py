@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.conftest import PROBLEM, assert_problem, bearer
-from tests.features.real_estates.v1.conftest import BASE, LISTING, MINE, stored_listing
+from tests.features.real_estates.v1.conftest import BASE, LISTING, MINE, editing, stored_listing
 
 
 @pytest.mark.parametrize(
@@ -46,11 +46,23 @@ async def test_listing_routes_refuse_an_id_that_is_not_a_uuid(
     path = f"{BASE}/42"
 
     response = await client.request(
-        method, path, headers=bearer(re_owner_token), json={"title": "New title"}
+        method, path, headers=editing(re_owner_token, "*"), json={"title": "New title"}
     )
 
     problem = assert_problem(response, 422, "VALIDATION_ERROR", path)
     assert [error["loc"] for error in problem["errors"]] == [["path", "listing_id"]]
+
+
+async def test_a_patch_with_a_bad_id_and_no_if_match_lists_both_faults(
+    client: httpx.AsyncClient, re_owner_token: str
+) -> None:
+    path = f"{BASE}/42"
+
+    response = await client.patch(path, headers=bearer(re_owner_token), json={"title": "Tidy"})
+
+    problem = assert_problem(response, 422, "VALIDATION_ERROR", path)
+    locations = sorted(error["loc"] for error in problem["errors"])
+    assert locations == [["header", "if-match"], ["path", "listing_id"]]
 
 
 def problem_codes(operation: dict[str, Any], status: str) -> set[str]:

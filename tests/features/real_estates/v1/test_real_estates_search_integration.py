@@ -6,7 +6,6 @@ import string
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -39,7 +38,7 @@ def catalogue_entry(number: int) -> dict[str, Any]:
         "kind": KINDS[number % 5],
         "purpose": "rent" if number % 3 == 1 else "sale",
         "price_cents": 50_000_000 + 10_000_000 * (number % 6),
-        "area_m2": str(40 + 15 * (number % 7)),
+        "area_m2": 40 + 15 * (number % 7),
         "bedrooms": number % 5,
         "address": {
             "street": "Rua Principal",
@@ -82,8 +81,8 @@ SORT_KEYS: dict[str, tuple[Callable[[Listing], Any], bool]] = {
     "-published_at": (lambda item: datetime.fromisoformat(item["published_at"]), True),
     "price": (lambda item: item["price_cents"], False),
     "-price": (lambda item: item["price_cents"], True),
-    "area": (lambda item: Decimal(item["area_m2"]), False),
-    "-area": (lambda item: Decimal(item["area_m2"]), True),
+    "area": (lambda item: item["area_m2"], False),
+    "-area": (lambda item: item["area_m2"], True),
 }
 
 
@@ -134,8 +133,8 @@ FILTERS: list[tuple[Params, Callable[[Listing], bool]]] = [
         lambda item: 60_000_000 <= item["price_cents"] <= 70_000_000,
     ),
     ({"min_bedrooms": 3}, lambda item: item["bedrooms"] >= 3),
-    ({"min_area": "70"}, lambda item: Decimal(item["area_m2"]) >= 70),
-    ({"max_area": "55"}, lambda item: Decimal(item["area_m2"]) <= 55),
+    ({"min_area": "70"}, lambda item: item["area_m2"] >= 70),
+    ({"max_area": "55"}, lambda item: item["area_m2"] <= 55),
     (
         {"city": "São Paulo", "purpose": "sale", "min_bedrooms": 1},
         lambda item: (

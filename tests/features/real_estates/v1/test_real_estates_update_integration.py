@@ -1,7 +1,6 @@
 """HTTP behaviour of editing a listing (PATCH /real-estates/{id}) and its If-Match/ETag checks."""
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -39,10 +38,8 @@ async def test_patch_changes_the_given_fields_and_keeps_the_others(
         **re_draft,
         **changes,
         "version": 2,
-        "area_m2": body["area_m2"],
         "updated_at": body["updated_at"],
     }
-    assert Decimal(body["area_m2"]) == Decimal(re_draft["area_m2"])
     assert datetime.fromisoformat(body["updated_at"]) > datetime.fromisoformat(
         re_draft["updated_at"]
     )

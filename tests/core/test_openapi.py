@@ -1,0 +1,520 @@
+"""The OpenAPI document that clients are generated from: names, security, headers, types."""
+
+import importlib.util
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+
+from app.core.config.settings import Environment, Settings
+from app.core.openapi import operations, render_document
+from app.main import create_app
+from app.routers.v1.auth.dependencies import get_optional_user, get_principal
+from tests.conftest import PASSWORD, MakeUser, bearer
+
+ROOT = Path(__file__).resolve().parents[2]
+OPENAPI_JSON = ROOT / "openapi.json"
+BEARER: dict[str, list[str]] = {"OAuth2PasswordBearer": []}
+
+OPERATION_IDS = {
+    ("post", "/api/v1/sign-in"): "signIn",
+    ("post", "/api/v1/auth/token"): "issueToken",
+    ("post", "/api/v1/users"): "signUp",
+    ("get", "/api/v1/users"): "listUsers",
+    ("get", "/api/v1/users/me"): "getMyProfile",
+    ("patch", "/api/v1/users/me"): "updateMyProfile",
+    ("delete", "/api/v1/users/me"): "deleteMyAccount",
+    ("put", "/api/v1/users/me/password"): "changeMyPassword",
+    ("get", "/api/v1/users/{user_id}"): "getUser",
+    ("patch", "/api/v1/users/{user_id}"): "updateUser",
+    ("delete", "/api/v1/users/{user_id}"): "deleteUser",
+    ("post", "/api/v1/real-estates"): "createRealEstate",
+    ("get", "/api/v1/real-estates"): "searchRealEstates",
+    ("get", "/api/v1/users/me/real-estates"): "listMyRealEstates",
+    ("get", "/api/v1/real-estates/{listing_id}"): "getRealEstate",
+    ("patch", "/api/v1/real-estates/{listing_id}"): "updateRealEstate",
+    ("delete", "/api/v1/real-estates/{listing_id}"): "deleteRealEstate",
+    ("post", "/api/v1/real-estates/{listing_id}/publish"): "publishRealEstate",
+    ("post", "/api/v1/real-estates/{listing_id}/archive"): "archiveRealEstate",
+    ("post", "/api/v1/real-estates/{listing_id}/draft"): "draftRealEstate",
+    ("get", "/health/live"): "checkLiveness",
+    ("get", "/health/ready"): "checkReadiness",
+    ("get", "/errors"): "listErrorCodes",
+    ("get", "/errors/{slug}"): "getErrorCode",
+}
+# lowerCamelCase, a verb first, then what it acts on: `searchRealEstates`, `signUp`.
+OPERATION_ID = re.compile(r"^[a-z]+(?:[A-Z][a-z0-9]*)+$")
+VERBS = {
+    "archive", "change", "check", "create", "delete", "draft", "get", "issue", "list",
+    "publish", "search", "sign", "update",
+}  # fmt: skip
+PUBLIC = {"signUp", "signIn", "issueToken", "checkLiveness", "checkReadiness"}
+PUBLIC |= {"listErrorCodes", "getErrorCode"}
+OPTIONAL_TOKEN = {"searchRealEstates", "getRealEstate"}
+
+
+@pytest.fixture(scope="module")
+def offline_app() -> FastAPI:
+    """The application as `task openapi` builds it: no database, no .env."""
+    return create_app(Settings(_env_file=None, environment=Environment.DEVELOPMENT))
+
+
+@pytest.fixture(scope="module")
+def document(offline_app: FastAPI) -> dict[str, Any]:
+    """The app's OpenAPI document."""
+    return offline_app.openapi()
+
+
+def by_id(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Every operation of the document, by operationId."""
+    return {operation["operationId"]: operation for _, _, operation in operations(document)}
+
+
+def documented_routes(app: FastAPI) -> list[APIRoute]:
+    """The routes the OpenAPI document describes, including those of included routers.
+
+    FastAPI (since 0.136) keeps an included router as one entry of `app.routes` that
+    lists its routes in `effective_route_contexts()`.
+    """
+    routes: list[APIRoute] = []
+    for entry in app.routes:
+        contexts = getattr(entry, "effective_route_contexts", None)
+        candidates = [context.original_route for context in contexts()] if contexts else [entry]
+        routes += [
+            route for route in candidates if isinstance(route, APIRoute) and route.include_in_schema
+        ]
+    return routes
+
+
+def resolve(document: dict[str, Any], ref: str) -> Any:
+    """The object a local `$ref` points at."""
+    target: Any = document
+    for part in ref.removeprefix("#/").split("/"):
+        target = target[part]
+    return target
+
+
+def response_headers(operation: dict[str, Any], status: str) -> set[str]:
+    """The names of the headers an operation declares for `status`."""
+    return set(operation["responses"][status].get("headers", {}))
+
+
+# --- operationId, summary, tags ---------------------------------------------------------------
+
+
+def test_every_operation_has_its_pinned_operation_id(document: dict[str, Any]) -> None:
+    found = {(method, path): op.get("operationId") for path, method, op in operations(document)}
+
+    assert found == OPERATION_IDS
+
+
+def test_operation_ids_are_unique_lower_camel_case_and_start_with_a_verb(
+    document: dict[str, Any],
+) -> None:
+    ids = [operation["operationId"] for _, _, operation in operations(document)]
+
+    assert len(ids) == len(set(ids))
+    for operation_id in ids:
+        assert OPERATION_ID.match(operation_id), operation_id
+        assert re.split(r"(?=[A-Z])", operation_id)[0] in VERBS, operation_id
+
+
+def test_every_operation_has_a_short_summary_written_for_people(offline_app: FastAPI) -> None:
+    routes = documented_routes(offline_app)
+    schema = by_id(offline_app.openapi())
+
+    assert len(routes) == len(schema)
+    for route in routes:
+        summary = schema[str(route.operation_id)]["summary"]
+        generated = route.name.replace("_", " ").title()
+        assert summary != generated, f"{route.name} keeps FastAPI's summary {summary!r}"
+        assert summary[0].isupper(), summary
+        assert not summary.endswith("."), summary
+        assert len(summary) <= 40, summary
+
+
+def test_every_tag_is_described_at_the_top_level(document: dict[str, Any]) -> None:
+    used = {tag for _, _, operation in operations(document) for tag in operation["tags"]}
+    described = {tag["name"]: tag.get("description", "") for tag in document["tags"]}
+
+    assert used == set(described)
+    assert all(len(description) > 20 for description in described.values()), described
+
+
+# --- security ---------------------------------------------------------------------------------
+
+
+def _calls(dependant: Dependant) -> Iterator[object]:
+    for dependency in dependant.dependencies:
+        yield dependency.call
+        yield from _calls(dependency)
+
+
+def test_security_follows_what_each_route_depends_on(offline_app: FastAPI) -> None:
+    schema = by_id(offline_app.openapi())
+    routes = documented_routes(offline_app)
+
+    for route in routes:
+        calls = set(_calls(route.dependant))
+        security = schema[str(route.operation_id)].get("security")
+        if get_principal in calls:
+            assert security == [BEARER], route.operation_id
+        elif get_optional_user in calls:
+            assert security == [{}, BEARER], route.operation_id
+        else:
+            assert security == [], route.operation_id
+
+
+def test_public_operations_need_no_token_and_the_search_takes_one_optionally(
+    document: dict[str, Any],
+) -> None:
+    operations_by_id = by_id(document)
+    secured = {
+        operation_id
+        for operation_id, operation in operations_by_id.items()
+        if operation.get("security")
+    }
+
+    assert "security" not in document
+    assert all(operations_by_id[operation_id]["security"] == [] for operation_id in PUBLIC)
+    assert PUBLIC.isdisjoint(secured)
+    assert PUBLIC | secured == set(operations_by_id)
+    for operation_id in OPTIONAL_TOKEN:
+        assert operations_by_id[operation_id]["security"] == [{}, BEARER]
+    assert all(
+        operations_by_id[operation_id]["security"] == [BEARER]
+        for operation_id in secured - OPTIONAL_TOKEN
+    )
+    assert not any(key.startswith("x-") for op in operations_by_id.values() for key in op)
+
+
+def test_the_password_flow_needs_no_client_or_scopes(document: dict[str, Any]) -> None:
+    schemes = document["components"]["securitySchemes"]
+
+    assert list(schemes) == ["OAuth2PasswordBearer"]
+    assert schemes["OAuth2PasswordBearer"]["flows"] == {
+        "password": {"scopes": {}, "tokenUrl": "/api/v1/auth/token"}
+    }
+
+
+# --- response headers -------------------------------------------------------------------------
+
+
+def test_every_response_declares_the_request_id_and_every_header_resolves(
+    document: dict[str, Any],
+) -> None:
+    responses = [
+        (operation["operationId"], status, response)
+        for _, _, operation in operations(document)
+        for status, response in operation["responses"].items()
+    ]
+
+    assert len(responses) > 100
+    for operation_id, status, response in responses:
+        headers = response.get("headers", {})
+        assert "X-Request-ID" in headers, f"{operation_id} {status}"
+        for name, header in headers.items():
+            assert resolve(document, header["$ref"])["schema"], f"{operation_id} {status} {name}"
+
+
+def test_listing_and_account_answers_declare_etag_location_and_no_store(
+    document: dict[str, Any],
+) -> None:
+    schema = by_id(document)
+
+    assert response_headers(schema["signUp"], "201") == {"Location", "X-Request-ID"}
+    assert response_headers(schema["createRealEstate"], "201") == {
+        "ETag",
+        "Location",
+        "X-Request-ID",
+    }
+    for operation_id in ("getRealEstate", "updateRealEstate", "publishRealEstate"):
+        assert response_headers(schema[operation_id], "200") == {"ETag", "X-Request-ID"}
+    for operation_id in ("archiveRealEstate", "draftRealEstate"):
+        assert "ETag" in response_headers(schema[operation_id], "200")
+    for operation_id in ("searchRealEstates", "listMyRealEstates", "deleteRealEstate"):
+        success = next(status for status in schema[operation_id]["responses"] if status < "300")
+        assert "ETag" not in response_headers(schema[operation_id], success)
+    for operation_id in ("signIn", "issueToken"):
+        assert response_headers(schema[operation_id], "200") == {"Cache-Control", "X-Request-ID"}
+    no_store = document["components"]["headers"]["Cache-Control"]["schema"]
+    assert no_store == {"type": "string", "const": "no-store"}
+
+
+def test_401_problems_of_operations_with_a_token_declare_the_bearer_challenge(
+    document: dict[str, Any],
+) -> None:
+    schema = by_id(document)
+
+    assert "WWW-Authenticate" in response_headers(schema["getMyProfile"], "401")
+    assert "WWW-Authenticate" in response_headers(schema["searchRealEstates"], "401")
+    assert "WWW-Authenticate" not in response_headers(schema["signIn"], "401")
+    assert "Retry-After" in response_headers(schema["checkReadiness"], "503")
+
+
+def _declared(document: dict[str, Any], method: str, path: str, status: int) -> set[str]:
+    operation = document["paths"][path][method]
+    return {name.lower() for name in operation["responses"][str(status)]["headers"]}
+
+
+async def test_the_declared_headers_are_the_ones_sent(client: httpx.AsyncClient) -> None:
+    document = (await client.get("/openapi.json")).json()
+    sign_up = await client.post(
+        "/api/v1/users",
+        json={"name": "Ana Lima", "cpf": "529.982.247-25", "password": PASSWORD},
+    )
+    signed_in = await client.post(
+        "/api/v1/sign-in", json={"cpf": "52998224725", "password": PASSWORD}
+    )
+    token = signed_in.json()["access_token"]
+    listing = {
+        "title": "Casa com quintal",
+        "kind": "house",
+        "purpose": "sale",
+        "price_cents": 50_000_000,
+        "area_m2": 120,
+        "address": {
+            "street": "Rua A",
+            "number": "1",
+            "neighborhood": "Centro",
+            "city": "Campinas",
+            "state": "SP",
+            "postal_code": "13010-000",
+        },
+    }
+    created = await client.post("/api/v1/real-estates", headers=bearer(token), json=listing)
+    published = await client.post(f"{created.headers['location']}/publish", headers=bearer(token))
+    read = await client.get(created.headers["location"])
+    unauthenticated = await client.get("/api/v1/users/me")
+
+    answers = [
+        (sign_up, "post", "/api/v1/users", 201),
+        (signed_in, "post", "/api/v1/sign-in", 200),
+        (created, "post", "/api/v1/real-estates", 201),
+        (published, "post", "/api/v1/real-estates/{listing_id}/publish", 200),
+        (read, "get", "/api/v1/real-estates/{listing_id}", 200),
+        (unauthenticated, "get", "/api/v1/users/me", 401),
+    ]
+    for response, method, path, status in answers:
+        assert response.status_code == status, response.text
+        declared = _declared(document, method, path, status)
+        assert declared <= set(response.headers), f"{method} {path} {status}"
+    assert signed_in.headers["cache-control"] == "no-store"
+    assert read.headers["etag"] == published.headers["etag"] == '"2"'
+
+
+async def test_the_oauth2_form_as_swagger_ui_posts_it_gets_an_uncacheable_token(
+    client: httpx.AsyncClient, make_user: MakeUser
+) -> None:
+    user = await make_user()
+    # Swagger UI's password flow, with the (hidden) client credentials left empty.
+    response = await client.post(
+        "/api/v1/auth/token",
+        data={"grant_type": "password", "username": user.cpf, "password": PASSWORD, "scope": ""},
+        headers={"Authorization": "Basic Og=="},
+    )
+
+    assert response.status_code == 200, response.text
+    assert response.headers["cache-control"] == "no-store"
+    me = await client.get("/api/v1/users/me", headers=bearer(response.json()["access_token"]))
+    assert me.json()["id"] == str(user.id)
+
+
+async def test_the_oauth2_form_refuses_another_grant_type(
+    client: httpx.AsyncClient, make_user: MakeUser
+) -> None:
+    user = await make_user()
+
+    response = await client.post(
+        "/api/v1/auth/token",
+        data={"grant_type": "client_credentials", "username": user.cpf, "password": PASSWORD},
+    )
+
+    assert response.status_code == 422
+    assert [error["loc"] for error in response.json()["errors"]] == [["body", "grant_type"]]
+    assert "access_token" not in response.text
+
+
+# --- schemas ----------------------------------------------------------------------------------
+
+
+def test_no_schema_has_a_generated_name(document: dict[str, Any]) -> None:
+    names = list(document["components"]["schemas"])
+    token_body = document["paths"]["/api/v1/auth/token"]["post"]["requestBody"]["content"]
+    form = token_body["application/x-www-form-urlencoded"]["schema"]
+
+    assert [name for name in names if name.startswith("Body_") or "__" in name] == []
+    assert form == {"$ref": "#/components/schemas/TokenRequest"}
+    fields = resolve(document, form["$ref"])["properties"]
+    assert set(fields) == {"grant_type", "username", "password", "scope"}
+
+
+def _without_title(schema: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in schema.items() if key != "title"}
+
+
+def test_areas_are_one_json_number_type_in_requests_and_responses(
+    document: dict[str, Any],
+) -> None:
+    schemas = document["components"]["schemas"]
+    created = schemas["RealEstateCreate"]["properties"]
+    read = schemas["RealEstateRead"]["properties"]
+    updated = schemas["RealEstateUpdate"]["properties"]
+    search = by_id(document)["searchRealEstates"]["parameters"]
+    filters = {param["name"]: param["schema"] for param in search}
+
+    area = _without_title(created["area_m2"])
+    assert area["type"] == "number"
+    assert area == _without_title(read["area_m2"])
+    assert read["built_area_m2"]["anyOf"] == [area, {"type": "null"}]
+    assert created["built_area_m2"]["anyOf"] == [area, {"type": "null"}]
+    assert _without_title(updated["area_m2"]) == area
+    assert updated["built_area_m2"]["anyOf"] == [area, {"type": "null"}]
+    areas = [created["area_m2"], created["built_area_m2"], read["area_m2"], updated["area_m2"]]
+    assert "string" not in json.dumps(areas)
+    for name in ("min_area", "max_area"):
+        assert filters[name]["anyOf"][0]["type"] == "number"
+        assert filters[name]["anyOf"][1] == {"type": "null"}
+
+
+def _nullable(schema: dict[str, Any]) -> bool:
+    return {"type": "null"} in schema.get("anyOf", [])
+
+
+@pytest.mark.parametrize(
+    ("model", "refuse_null", "accept_null"),
+    [
+        (
+            "RealEstateUpdate",
+            {"title", "kind", "price_cents", "area_m2", "bedrooms", "address"},
+            {"condo_fee_cents", "iptu_cents", "built_area_m2", "location"},
+        ),
+        ("UserAdminUpdate", {"name", "role"}, {"email"}),
+        ("ProfileUpdate", {"name"}, {"email"}),
+    ],
+)
+def test_patch_fields_are_nullable_in_the_schema_only_when_null_is_accepted(
+    document: dict[str, Any], model: str, refuse_null: set[str], accept_null: set[str]
+) -> None:
+    fields = document["components"]["schemas"][model]["properties"]
+
+    assert "required" not in document["components"]["schemas"][model]
+    for name in refuse_null:
+        assert not _nullable(fields[name]), name
+    for name in accept_null:
+        assert _nullable(fields[name]), name
+
+
+def _refs(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        if isinstance(node.get("$ref"), str):
+            yield node["$ref"].rsplit("/", 1)[-1]
+        for value in node.values():
+            yield from _refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _refs(value)
+
+
+def _reachable(document: dict[str, Any], roots: Iterator[str]) -> set[str]:
+    schemas = document["components"]["schemas"]
+    seen: set[str] = set()
+    pending = [name for name in roots if name in schemas]
+    while pending:
+        name = pending.pop()
+        if name not in seen:
+            seen.add(name)
+            pending.extend(ref for ref in _refs(schemas[name]) if ref in schemas)
+    return seen
+
+
+def test_schemas_only_sent_by_the_api_require_every_property(document: dict[str, Any]) -> None:
+    # openapi-typescript reads a property with a default as always present unless told
+    # otherwise (docs/clients.md): responses list what they always send as required.
+    successes = [
+        response.get("content", {})
+        for _, _, operation in operations(document)
+        for status, response in operation["responses"].items()
+        if status.startswith("2")
+    ]
+    requests = [operation.get("requestBody", {}) for _, _, operation in operations(document)]
+    sent = _reachable(document, _refs(successes)) - _reachable(document, _refs(requests))
+
+    assert {"TokenResponse", "HealthStatus", "RealEstateRead", "UserRead"} <= sent
+    for name in sent:
+        schema = document["components"]["schemas"][name]
+        assert set(schema.get("properties", {})) <= set(schema.get("required", [])), name
+
+
+# --- the committed document and the docs page -------------------------------------------------
+
+
+def _differences(old: Any, new: Any, pointer: str = "") -> Iterator[str]:
+    if isinstance(old, dict) and isinstance(new, dict):
+        for key in sorted(set(old) | set(new)):
+            escaped = str(key).replace("~", "~0").replace("/", "~1")
+            yield from _differences(old.get(key), new.get(key), f"{pointer}/{escaped}")
+    elif old != new:
+        yield pointer or "/"
+
+
+def test_the_committed_openapi_json_matches_the_code(document: dict[str, Any]) -> None:
+    committed = OPENAPI_JSON.read_text(encoding="utf-8")
+    current = render_document(document)
+
+    changed = list(_differences(json.loads(committed), json.loads(current)))[:5]
+    assert committed == current, (
+        f"openapi.json is stale (first changes: {changed}): run `task openapi` and commit it."
+    )
+
+
+def _script() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("openapi_script", ROOT / "scripts/openapi.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_export_script_writes_the_document_and_checks_for_drift(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    script = _script()
+    written = tmp_path / "openapi.json"
+
+    assert script.main(["--output", str(written)]) == 0
+    assert script.main(["--check", "--output", str(written)]) == 0
+    text = written.read_text(encoding="utf-8")
+    written.write_text(text.replace('"3.1.0"', '"3.0.0"'), encoding="utf-8")
+    assert script.main(["--check", "--output", str(written)]) == 1
+
+    assert text == OPENAPI_JSON.read_text(encoding="utf-8")
+    assert text.endswith("}\n")
+    assert not text.endswith("\n\n")
+    assert text.startswith('{\n  "components": {')
+    assert "run `task openapi`" in capsys.readouterr().err
+
+
+async def test_the_swagger_page_asks_only_for_username_and_password(
+    client: httpx.AsyncClient,
+) -> None:
+    page = await client.get("/docs")
+    redirect = await client.get("/docs/oauth2-redirect")
+
+    assert page.status_code == 200
+    assert "url: '/openapi.json'" in page.text
+    assert '"persistAuthorization": true' in page.text
+    for field in ("password_type", "client_id_password", "client_secret_password"):
+        assert f'.auth-container :has(> label[for="{field}"])' in page.text
+    assert ".scope-def { display: none; }" in page.text
+    assert redirect.status_code == 200
+    assert "oauth2" in redirect.text.lower()
