@@ -83,6 +83,7 @@ async def test_broken_json_says_where_and_why(
     (error,) = body["errors"]
     assert error["type"] == "json_invalid"
     assert error["msg"] == f"Invalid JSON at character {error['loc'][1]}: {reason}."
+    assert body["detail"] == error["msg"]
 
 
 async def test_the_root_sends_browsers_to_the_docs_and_lists_the_entry_points(

@@ -122,6 +122,13 @@ def _client_message(error: Mapping[str, Any]) -> str:
     return message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
 
 
+def _located(error: Mapping[str, Any]) -> str:
+    """`body.cpf: message`; a JSON syntax error already says where it is."""
+    if error["type"] == "json_invalid":
+        return str(error["msg"])
+    return f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}"
+
+
 def _only_if_match_is_missing(errors: list[dict[str, Any]]) -> bool:
     return len(errors) == 1 and all(
         errors[0][key] == _MISSING_IF_MATCH[key] for key in ("loc", "type")
@@ -143,9 +150,7 @@ async def _validation_error(request: Request, exc: Exception) -> ProblemResponse
         if media_type == "application/x-www-form-urlencoded":
             detail += " (curl -d sends a form unless given -H 'Content-Type: application/json'.)"
         return render_problem(request, UnsupportedMediaType(detail))
-    detail = "; ".join(
-        f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}" for error in errors
-    )
+    detail = "; ".join(_located(error) for error in errors)
     return render_problem(request, ValidationError(detail), extra_members={"errors": errors})
 
 
