@@ -38,7 +38,7 @@ from benchmarks.report import (
     scaling_table,
     summarize_log,
 )
-from benchmarks.scenarios import ENDPOINTS, compare_bodies, loads
+from benchmarks.scenarios import DEEP_PAGE, ENDPOINTS, compare_bodies, loads
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks/results"
@@ -167,7 +167,9 @@ class Bench:
                         log=logs / f"ceiling-{dataset.listings}-{workers}w.log",
                     )
                 )  # fmt: skip
-            service_loads = loads(service.base, dataset, self.secret)
+            # Walking to the deep page costs hundreds of requests: only when it is measured.
+            deep = DEEP_PAGE if "search_deep" in options.endpoints else 1
+            service_loads = loads(service.base, dataset, self.secret, deep_page=deep)
             ceiling_loads = None
             differences: dict[str, str] = {}
             if ceiling is not None:
@@ -189,7 +191,7 @@ class Bench:
                 rss_after_start=[servers.resident_mib(pid) or 0.0 for pid in pids],
                 service_log=str(service.log.relative_to(ROOT)),
             )
-            if service_loads.deep_page < 500 and "search_deep" in options.endpoints:
+            if service_loads.deep_page < deep:
                 print(f"only {service_loads.deep_page} pages match: the deep page is the last one")
             for endpoint in options.endpoints:
                 for connections in options.concurrency:
@@ -269,12 +271,13 @@ def _commit() -> str:
 
 def _header(options: Options, dataset: Dataset, elapsed: float) -> list[str]:
     provider = "DATABASE_URL" if os.environ.get("DATABASE_URL") else "embedded"
+    sizes = options.sizes if options.scaling else [dataset.listings]
     return [
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {_machine()}; "
         f"Python {platform.python_version()}, PostgreSQL {dataset.postgres_version} "
         f"({provider}); service at commit {_commit()}.",
         "",
-        f"Dataset: {dataset.listings:,} listings, {dataset.users:,} users. "
+        f"Dataset: {' / '.join(f'{size:,}' for size in sizes)} listings, {dataset.users:,} users. "
         f"wrk -t2, {options.warmup:g} s warm-up then {options.duration:g} s per run, "
         f"timeout {options.timeout:g} s; service and ceiling alternate which goes first. "
         f"Whole run: {elapsed / 60:.1f} min.",
@@ -334,6 +337,7 @@ def run_scaling(options: Options, bench: Bench, server: str, started: float) -> 
         "",
         *body_check(rounds),
         "",
+        *logs_note(rounds),
     ]
     _write(options, lines, rounds)
 
