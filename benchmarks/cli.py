@@ -8,26 +8,23 @@ instead measures a few endpoints at growing dataset sizes.
 """
 
 import argparse
+import asyncio
 import dataclasses
 import json
 import os
 import platform
-import secrets
 import signal
 import subprocess
 import sys
 import time
 from collections.abc import Sequence
-from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 
-from benchmarks import servers
-from benchmarks.dataset import Dataset, plain_dsn, prepare, server_url
-from benchmarks.loadgen import Load, Measurement, ensure_wrk, run_wrk
+from benchmarks.dataset import Dataset, prepare, server_url
+from benchmarks.loadgen import ensure_wrk
 from benchmarks.report import (
-    Cell,
     Round,
     body_check,
     deep_page_table,
@@ -36,32 +33,13 @@ from benchmarks.report import (
     plans_section,
     ratio_table,
     scaling_table,
-    summarize_log,
+    sql_check,
 )
-from benchmarks.scenarios import DEEP_PAGE, ENDPOINTS, compare_bodies, loads
+from benchmarks.runner import RESULTS, ROOT, Bench, Options
+from benchmarks.scenarios import ENDPOINTS
+from benchmarks.sqlcheck import compare_sql
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "benchmarks/results"
 SCALING_ENDPOINTS = ["by_id", "search"]
-
-
-@dataclasses.dataclass(frozen=True)
-class Options:
-    """The parsed command line, with the defaults of the chosen mode filled in."""
-
-    listings: int
-    users: int
-    duration: float
-    warmup: float
-    timeout: float
-    concurrency: list[int]
-    workers: list[int]
-    endpoints: list[str]
-    skip_ceiling: bool
-    scaling: bool
-    sizes: list[int]
-    status_codes: bool
-    output: Path
 
 
 def parse_options(argv: Sequence[str] | None = None) -> Options:
@@ -112,133 +90,6 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
 
 def _interrupt(signum: int, _frame: FrameType | None) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
-
-
-class Bench:
-    """Runs rounds of measurements; remembers which app went first last time."""
-
-    def __init__(self, options: Options, wrk: str) -> None:
-        self.options = options
-        self.wrk = wrk
-        self.secret = secrets.token_urlsafe(48)  # the JWT and cursor key of both apps
-        self.service_first = True
-
-    def _run(
-        self,
-        server: servers.Server,
-        load: Load,
-        connections: int,
-        seconds: float,
-        *,
-        count_statuses: bool = False,
-    ) -> Measurement:
-        if servers.wait_idle(server) is None:
-            print(f"WARNING {server.name} still busy after {servers.IDLE_TIMEOUT_SECONDS} s")
-        return run_wrk(
-            self.wrk, server.base, load, connections=connections, seconds=seconds,
-            timeout=self.options.timeout, count_statuses=count_statuses,
-        )  # fmt: skip
-
-    def _measure(self, server: servers.Server, load: Load, connections: int) -> Measurement:
-        """A warm-up, then the measured run; each starts once the server is idle."""
-        options = self.options
-        if options.warmup > 0:
-            self._run(server, load, connections, options.warmup)
-        return self._run(
-            server, load, connections, options.duration, count_statuses=options.status_codes
-        )
-
-    def round(self, dataset: Dataset, workers: int) -> Round:
-        """Start both apps with `workers` processes and measure every endpoint x concurrency."""
-        options = self.options
-        logs = RESULTS / "logs"
-        with ExitStack() as stack:
-            service = stack.enter_context(
-                servers.service(
-                    dataset.url, workers=workers, secret=self.secret,
-                    log=logs / f"service-{dataset.listings}-{workers}w.log",
-                )
-            )  # fmt: skip
-            ceiling = None
-            if not options.skip_ceiling:
-                ceiling = stack.enter_context(
-                    servers.ceiling(
-                        plain_dsn(dataset.url), workers=workers, secret=self.secret,
-                        log=logs / f"ceiling-{dataset.listings}-{workers}w.log",
-                    )
-                )  # fmt: skip
-            # Walking to the deep page costs hundreds of requests: only when it is measured.
-            deep = DEEP_PAGE if "search_deep" in options.endpoints else 1
-            service_loads = loads(service.base, dataset, self.secret, deep_page=deep)
-            ceiling_loads = None
-            differences: dict[str, str] = {}
-            if ceiling is not None:
-                ceiling_loads = loads(
-                    ceiling.base, dataset, self.secret, deep_page=service_loads.deep_page
-                )
-                differences = compare_bodies(
-                    service.base, ceiling.base, service_loads, ceiling_loads
-                )
-                for key, difference in differences.items():
-                    if difference:
-                        print(f"WARNING {key}: bodies differ: {difference}", flush=True)
-            pids = servers.worker_pids(service)
-            result = Round(
-                workers=workers,
-                listings=dataset.listings,
-                deep_page=service_loads.deep_page,
-                differences=differences,
-                rss_after_start=[servers.resident_mib(pid) or 0.0 for pid in pids],
-                service_log=str(service.log.relative_to(ROOT)),
-            )
-            if service_loads.deep_page < deep:
-                print(f"only {service_loads.deep_page} pages match: the deep page is the last one")
-            for endpoint in options.endpoints:
-                for connections in options.concurrency:
-                    apps = [("service", service, service_loads)]
-                    if ceiling is not None and ceiling_loads is not None:
-                        apps.append(("ceiling", ceiling, ceiling_loads))
-                    if not self.service_first:
-                        apps.reverse()
-                    self.service_first = not self.service_first
-                    measured: dict[str, Measurement] = {}
-                    rss: list[float] = []
-                    for app, server, app_loads in apps:
-                        load = app_loads.by_endpoint[endpoint]
-                        measured[app] = self._measure(server, load, connections)
-                        if app == "service":
-                            rss = [servers.resident_mib(pid) or 0.0 for pid in pids]
-                    cell = Cell(
-                        endpoint, workers, connections, measured["service"],
-                        measured.get("ceiling"), rss,
-                    )  # fmt: skip
-                    result.cells.append(cell)
-                    _progress(cell, result.deep_page)
-            result.rss_peak = [servers.resident_mib(pid, "VmHWM") or 0.0 for pid in pids]
-        result.service_log_summary = summarize_log(service.log.read_text(errors="replace"))
-        if ceiling is not None:
-            result.ceiling_log = str(ceiling.log.relative_to(ROOT))
-            text = ceiling.log.read_text(errors="replace")
-            result.ceiling_log_lines = len([line for line in text.splitlines() if line.strip()])
-        return result
-
-
-def _progress(cell: Cell, deep_page: int) -> None:
-    def figures(measurement: Measurement | None) -> str:
-        if measurement is None:
-            return "-"
-        p99 = f"{measurement.p99_ms:.1f}" if measurement.p99_ms is not None else "-"
-        errors = f", {measurement.error_count} errors" if measurement.error_count else ""
-        return f"{measurement.throughput:.0f} req/s p99 {p99} ms{errors}"
-
-    title = ENDPOINTS[cell.endpoint].title
-    if cell.endpoint == "search_deep":
-        title = f"search, page {deep_page}"
-    print(
-        f"[{cell.workers}w c={cell.connections}] {title}: service {figures(cell.service)} | "
-        f"ceiling {figures(cell.ceiling)}",
-        flush=True,
-    )
 
 
 def _machine() -> str:
@@ -296,11 +147,22 @@ def _write(options: Options, lines: list[str], rounds: list[Round]) -> None:
     print(f"written to {options.output}")
 
 
+def _check_sql(options: Options, dataset: Dataset) -> dict[str, str]:
+    if options.skip_ceiling:
+        return {}
+    differences = asyncio.run(compare_sql(dataset))
+    for name, difference in differences.items():
+        if difference:
+            print(f"WARNING the ceiling's SQL for {name} is not the service's: {difference}")
+    return differences
+
+
 def run_bench(options: Options, bench: Bench, server: str, started: float) -> None:
     """Every endpoint x concurrency x worker count, service against ceiling."""
     dataset = prepare(server, listings=options.listings, users=options.users)
     for name, plan in dataset.plans.items():
         print(f"\n-- {name}\n" + "\n".join(plan))
+    sql = _check_sql(options, dataset)
     rounds = [bench.round(dataset, workers) for workers in options.workers]
     lines = [
         "## Service against the ceiling",
@@ -310,6 +172,8 @@ def run_bench(options: Options, bench: Bench, server: str, started: float) -> No
         *ratio_table(rounds),
         "",
         *body_check(rounds),
+        "",
+        *sql_check(sql),
         "",
     ]
     if deep := deep_page_table(rounds):
@@ -328,6 +192,7 @@ def run_scaling(options: Options, bench: Bench, server: str, started: float) -> 
         dataset = prepare(server, listings=size, users=options.users)
         rounds += [bench.round(dataset, workers) for workers in options.workers]
     assert dataset is not None  # noqa: S101 - sizes is never empty
+    sql = _check_sql(options, dataset)
     lines = [
         "## Latency as the dataset grows",
         "",
@@ -336,6 +201,8 @@ def run_scaling(options: Options, bench: Bench, server: str, started: float) -> 
         *scaling_table(rounds),
         "",
         *body_check(rounds),
+        "",
+        *sql_check(sql),
         "",
         *logs_note(rounds),
     ]

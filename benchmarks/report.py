@@ -260,6 +260,20 @@ def summarize_log(text: str) -> list[str]:
     return [f"{count} x {what}" for what, count in counts.most_common()]
 
 
+def sql_check(differences: dict[str, str]) -> list[str]:
+    """Whether the ceiling's hand-written SQL is still the service's, statement for statement."""
+    if not differences:
+        return []
+    if not any(differences.values()):
+        return [
+            "SQL: the ceiling sends the service's statements, text for text "
+            f"({', '.join(differences)})."
+        ]
+    lines = ["**SQL differs** — update benchmarks/ceiling/queries.py:", ""]
+    lines += [f"- {name}: {text}" for name, text in differences.items() if text]
+    return lines
+
+
 def logs_note(rounds: Sequence[Round]) -> list[str]:
     """What the service logged (at WARNING or above) during each round."""
     lines = []

@@ -16,7 +16,7 @@ from benchmarks.loadgen import HttpRequest, Load
 SEARCH = "/api/v1/real-estates"
 PAGE_SIZE = 20
 # The documented search shape: selective filters, sorted by an indexed key.
-FILTERED = {"city": "São Paulo", "kind": "apartment", "min_bedrooms": 2, "sort": "price"}
+FILTERED = {"city": "São Paulo", "kind": "apartment", "min_bedrooms": "2", "sort": "price"}
 FULL_TEXT = {"q": "varanda gourmet"}
 DEEP_PAGE = 500
 SIGN_IN_USERS = 8

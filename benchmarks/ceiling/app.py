@@ -11,19 +11,16 @@ response, so the difference in a benchmark is the framework, not the work.
 """
 
 import asyncio
-import base64
-import binascii
 import gc
 import os
 import re
 import secrets
-import unicodedata
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import asyncpg
@@ -36,86 +33,23 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from benchmarks.ceiling.queries import (
+    SQL_ACTIVE_USER,
+    SQL_ADD_SESSION,
+    SQL_LISTING,
+    SQL_USER_BY_CPF,
+    BadRequestError,
+    encode_cursor,
+    search_sql,
+)
+
 # The service's pool: 10 connections plus 10 overflow per worker process.
 POOL_MIN, POOL_MAX = 4, 20
 GC_THRESHOLDS = (50_000, 20, 100)  # the service's tuning (app/core/config/server.py)
 JWT_ISSUER = JWT_AUDIENCE = "real-estate-api"
 JWT_REQUIRED_CLAIMS = ["sub", "sid", "exp", "iat", "iss", "aud", "jti"]
 ACCESS_TOKEN_TTL_SECONDS = 15 * 60
-DEFAULT_LIMIT, MAX_LIMIT = 20, 100
-
-LISTING_COLUMNS = ", ".join(
-    f"real_estates.{column}"
-    for column in (
-        "owner_id", "title", "kind", "purpose", "price_cents", "area_m2", "street", "number",
-        "neighborhood", "city", "state", "postal_code", "city_key", "neighborhood_key",
-        "description", "bedrooms", "bathrooms", "parking_spaces", "condo_fee_cents",
-        "iptu_cents", "built_area_m2", "complement", "lat", "lng", "status", "version",
-        "published_at", "id", "created_at", "updated_at",
-    )
-)  # fmt: skip
-USER_COLUMNS = (
-    "users.name, users.cpf, users.password_hash, users.role, users.email, users.id, "
-    "users.created_at, users.updated_at"
-)
-SQL_LISTING = f"SELECT {LISTING_COLUMNS} \nFROM real_estates \nWHERE real_estates.id = $1::UUID"
-SQL_ACTIVE_USER = (
-    f"SELECT {USER_COLUMNS} \nFROM users JOIN auth_sessions ON auth_sessions.user_id = users.id "
-    "\nWHERE users.id = $1::UUID AND auth_sessions.id = $2::UUID "
-    "AND auth_sessions.revoked_at IS NULL"
-)
-SQL_USER_BY_CPF = f"SELECT {USER_COLUMNS} \nFROM users \nWHERE users.cpf = $1::VARCHAR"
-SQL_ADD_SESSION = (
-    "INSERT INTO auth_sessions (user_id, id, created_at, revoked_at) VALUES ($1::UUID, $2::UUID, "
-    "$3::TIMESTAMP WITH TIME ZONE, $4::TIMESTAMP WITH TIME ZONE)"
-)
-
-# Public sort -> (column, descending); each ties on id in the same direction.
-SORTS = {
-    "-published_at": ("published_at", True),
-    "price": ("price_cents", False),
-    "-price": ("price_cents", True),
-    "area": ("area_m2", False),
-    "-area": ("area_m2", True),
-}
-KEY_PARSERS: dict[str, Callable[[Any], Any]] = {
-    "published_at": datetime.fromisoformat,
-    "price_cents": int,
-    "area_m2": Decimal,
-}
-# Query parameter -> (SQL condition, how the value is read), in the service's order and casts.
-FILTERS: tuple[tuple[str, str, Callable[[str], Any]], ...] = (
-    (
-        "q",
-        "(real_estates.search_vector @@ "
-        "websearch_to_tsquery('public.pt_unaccent'::regconfig, {}::VARCHAR))",
-        str,
-    ),
-    ("city", "real_estates.city_key = {}::VARCHAR", lambda value: search_key(value)),
-    (
-        "neighborhood",
-        "real_estates.neighborhood_key = {}::VARCHAR",
-        lambda value: search_key(value),
-    ),
-    ("state", "real_estates.state = {}::brazilian_state", str.upper),
-    ("kind", "real_estates.kind = {}::property_kind", str),
-    ("purpose", "real_estates.purpose = {}::listing_purpose", str),
-    ("min_price", "real_estates.price_cents >= {}::BIGINT", int),
-    ("max_price", "real_estates.price_cents <= {}::BIGINT", int),
-    ("min_bedrooms", "real_estates.bedrooms >= {}::SMALLINT", int),
-    ("min_area", "real_estates.area_m2 >= {}::NUMERIC(12, 2)", Decimal),
-    ("max_area", "real_estates.area_m2 <= {}::NUMERIC(12, 2)", Decimal),
-)
-KEY_CASTS = {
-    "published_at": "TIMESTAMP WITH TIME ZONE",
-    "price_cents": "BIGINT",
-    "area_m2": "NUMERIC(12, 2)",
-}
 _CPF_FORMATTED = re.compile(r"^\d{3}\.\d{3}\.\d{3}-\d{2}$")
-
-
-class BadRequestError(ValueError):
-    """A parameter the ceiling cannot read (answered with a 422)."""
 
 
 @dataclass
@@ -133,13 +67,6 @@ class State:
 
 
 state = State()
-
-
-def search_key(text: str) -> str:
-    """Lower-case, accent-free, single-spaced text (as app/features/shared/text.py)."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return " ".join(stripped.casefold().split())
 
 
 def _default(value: object) -> str:
@@ -162,38 +89,46 @@ def problem(status: int, code: str, detail: str) -> Response:
 
 
 def listing_body(row: Any) -> dict[str, Any]:
-    """A listing as the service shows it (RealEstateRead): address and location nested."""
-    lat, lng = row["lat"], row["lng"]
+    """A listing as the service shows it (RealEstateRead): address and location nested.
+
+    `row` has the columns of LISTING_FIELDS, in that order, whatever their labels.
+    """
+    (
+        owner_id, title, kind, purpose, price_cents, area_m2, street, number, neighborhood,
+        city, state, postal_code, _city_key, _neighborhood_key, description, bedrooms,
+        bathrooms, parking_spaces, condo_fee_cents, iptu_cents, built_area_m2, complement,
+        lat, lng, status, version, published_at, listing_id, created_at, updated_at,
+    ) = row  # fmt: skip
     return {
-        "id": row["id"],
-        "owner_id": row["owner_id"],
-        "title": row["title"],
-        "description": row["description"],
-        "kind": row["kind"],
-        "purpose": row["purpose"],
-        "status": row["status"],
-        "price_cents": row["price_cents"],
-        "condo_fee_cents": row["condo_fee_cents"],
-        "iptu_cents": row["iptu_cents"],
-        "area_m2": row["area_m2"],
-        "built_area_m2": row["built_area_m2"],
-        "bedrooms": row["bedrooms"],
-        "bathrooms": row["bathrooms"],
-        "parking_spaces": row["parking_spaces"],
+        "id": listing_id,
+        "owner_id": owner_id,
+        "title": title,
+        "description": description,
+        "kind": kind,
+        "purpose": purpose,
+        "status": status,
+        "price_cents": price_cents,
+        "condo_fee_cents": condo_fee_cents,
+        "iptu_cents": iptu_cents,
+        "area_m2": area_m2,
+        "built_area_m2": built_area_m2,
+        "bedrooms": bedrooms,
+        "bathrooms": bathrooms,
+        "parking_spaces": parking_spaces,
         "address": {
-            "street": row["street"],
-            "number": row["number"],
-            "complement": row["complement"],
-            "neighborhood": row["neighborhood"],
-            "city": row["city"],
-            "state": row["state"],
-            "postal_code": row["postal_code"],
+            "street": street,
+            "number": number,
+            "complement": complement,
+            "neighborhood": neighborhood,
+            "city": city,
+            "state": state,
+            "postal_code": postal_code,
         },
         "location": {"lat": lat, "lng": lng} if lat is not None and lng is not None else None,
-        "version": row["version"],
-        "created_at": row["created_at"],
-        "updated_at": row["updated_at"],
-        "published_at": row["published_at"],
+        "version": version,
+        "created_at": created_at,
+        "updated_at": updated_at,
+        "published_at": published_at,
     }
 
 
@@ -210,57 +145,6 @@ def user_body(row: Any) -> dict[str, Any]:
     }
 
 
-def encode_cursor(sort_value: Any, row_id: uuid.UUID) -> str:
-    """The ceiling's own (unsigned) cursor: base64 of the sort key and id."""
-    key = sort_value.isoformat() if isinstance(sort_value, datetime) else str(sort_value)
-    return base64.urlsafe_b64encode(orjson.dumps([key, str(row_id)])).decode()
-
-
-def decode_cursor(cursor: str, column: str) -> tuple[Any, uuid.UUID]:
-    """The (sort key, id) position a cursor of this app resumes after."""
-    try:
-        key, row_id = orjson.loads(base64.urlsafe_b64decode(cursor))
-        return KEY_PARSERS[column](key), uuid.UUID(row_id)
-    except (binascii.Error, orjson.JSONDecodeError, ValueError, TypeError, InvalidOperation):
-        raise BadRequestError("cursor") from None
-
-
-def search_sql(params: dict[str, str]) -> tuple[str, list[Any], str, int]:
-    """The service's keyset search as SQL text and arguments, with its sort column and limit."""
-    sort = params.get("sort", "-published_at")
-    if sort not in SORTS:
-        raise BadRequestError("sort")
-    column, descending = SORTS[sort]
-    try:
-        limit = int(params.get("limit", DEFAULT_LIMIT))
-        arguments: list[Any] = []
-        conditions = ["real_estates.status = 'published'"]
-        for name, condition, read in FILTERS:
-            if (value := params.get(name)) is not None:
-                arguments.append(read(value))
-                conditions.append(condition.format(f"${len(arguments)}"))
-    except (ValueError, InvalidOperation):
-        raise BadRequestError("filter") from None
-    if not 1 <= limit <= MAX_LIMIT:
-        raise BadRequestError("limit")
-    if (cursor := params.get("cursor")) is not None:
-        arguments.extend(decode_cursor(cursor, column))
-        operator = "<" if descending else ">"
-        first = len(arguments) - 1
-        conditions.append(
-            f"(real_estates.{column}, real_estates.id) {operator} "
-            f"(${first}::{KEY_CASTS[column]}, ${first + 1}::UUID)"
-        )
-    direction = "DESC" if descending else "ASC"
-    arguments.append(limit + 1)
-    sql = (
-        f"SELECT {LISTING_COLUMNS} \nFROM real_estates \nWHERE {' AND '.join(conditions)} "
-        f"ORDER BY real_estates.{column} {direction}, real_estates.id {direction} "
-        f"\n LIMIT ${len(arguments)}::INTEGER"
-    )
-    return sql, arguments, column, limit
-
-
 async def live(_request: Request) -> Response:
     """GET /health/live."""
     return json({"status": "ok"})
@@ -273,9 +157,10 @@ async def read_listing(request: Request) -> Response:
     except ValueError:
         return problem(422, "VALIDATION_FAILED", "listing_id is not a UUID")
     row = await state.pool.fetchrow(SQL_LISTING, listing_id)
-    if row is None or row["status"] != "published":
+    body = listing_body(row) if row is not None else None
+    if body is None or body["status"] != "published":
         return problem(404, "REAL_ESTATE_NOT_FOUND", "No listing with this id.")
-    return json(listing_body(row), headers={"ETag": f'"{row["version"]}"'})
+    return json(body, headers={"ETag": f'"{body["version"]}"'})
 
 
 async def search(request: Request) -> Response:
