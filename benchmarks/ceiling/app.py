@@ -69,8 +69,10 @@ class State:
 state = State()
 
 
-def _default(value: object) -> str:
-    if isinstance(value, Decimal | uuid.UUID):  # asyncpg's UUID subclasses uuid.UUID
+def _default(value: object) -> str | float:
+    if isinstance(value, Decimal):  # areas: JSON numbers, as the service sends them
+        return float(value)
+    if isinstance(value, uuid.UUID):  # asyncpg's UUID subclasses uuid.UUID
         return str(value)
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 

@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     argon2_memory_kib: int = Field(default=19 * 1024, ge=19 * 1024)
     argon2_time_cost: int = Field(default=2, ge=2)
     argon2_parallelism: int = Field(default=1, ge=1)
+    argon2_max_concurrency: int | None = Field(
+        default=None, ge=1, description="Hashes run at once per process; unset = the core count."
+    )
 
     cors_allow_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     max_request_body_bytes: int = Field(default=1024 * 1024, ge=1024)

@@ -58,6 +58,8 @@ class AuthService:
         """
         digits = normalize_cpf(cpf)
         found = await self._users.get_by_cpf(digits) if digits else None
+        # The hash takes tens of milliseconds: no pooled connection waits on it meanwhile.
+        await self._uow.end_reads()
         if found is None or isinstance(found, Err):
             await self._hasher.verify_nothing(password)
             return Err(InvalidCredentials())

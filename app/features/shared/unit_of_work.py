@@ -12,3 +12,12 @@ class UnitOfWork:
     async def commit(self) -> None:
         """Make every change of this request durable."""
         await self._session.commit()
+
+    async def end_reads(self) -> None:
+        """Give the connection back to the pool before slow work that needs no database.
+
+        Call it only before the request's first write: it ends the transaction the
+        reads so far ran in. Loaded objects stay usable, and the next statement takes
+        a connection again.
+        """
+        await self._session.commit()

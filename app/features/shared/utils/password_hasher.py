@@ -1,6 +1,7 @@
 """Argon2id password hashing that never blocks the event loop."""
 
 import asyncio
+import os
 from typing import Self
 
 from argon2 import PasswordHasher as Argon2Hasher
@@ -19,12 +20,25 @@ class CorruptPasswordHash(RuntimeError):
 
 
 class PasswordHasher:
-    """Hashes and verifies passwords with argon2id in worker threads."""
+    """Hashes and verifies passwords with argon2id in worker threads, a few at a time.
 
-    def __init__(self, *, memory_kib: int, time_cost: int, parallelism: int) -> None:
+    Each hash keeps a core busy and `memory_kib` of memory for tens of milliseconds, so
+    at most `max_concurrent` run at once (the core count by default): a burst of
+    sign-ins waits its turn instead of every hash slowing down together.
+    """
+
+    def __init__(
+        self,
+        *,
+        memory_kib: int,
+        time_cost: int,
+        parallelism: int,
+        max_concurrent: int | None = None,
+    ) -> None:
         self._argon2 = Argon2Hasher(
             memory_cost=memory_kib, time_cost=time_cost, parallelism=parallelism, type=Type.ID
         )
+        self._slots = asyncio.Semaphore(max_concurrent or os.cpu_count() or 1)
         self._dummy_hash: str | None = None
 
     @classmethod
@@ -34,11 +48,13 @@ class PasswordHasher:
             memory_kib=settings.argon2_memory_kib,
             time_cost=settings.argon2_time_cost,
             parallelism=settings.argon2_parallelism,
+            max_concurrent=settings.argon2_max_concurrency,
         )
 
     async def hash(self, password: str) -> str:
         """Hash `password` with a fresh salt."""
-        return await asyncio.to_thread(self._argon2.hash, password)
+        async with self._slots:
+            return await asyncio.to_thread(self._hash_now, password)
 
     async def verify(self, password_hash: str, password: str) -> bool:
         """Whether `password` matches `password_hash`.
@@ -46,7 +62,8 @@ class PasswordHasher:
         Raises:
             CorruptPasswordHash: `password_hash` is not an argon2 hash this library reads.
         """
-        return await asyncio.to_thread(self._verify, password_hash, password)
+        async with self._slots:
+            return await asyncio.to_thread(self._verify, password_hash, password)
 
     async def prepare(self) -> None:
         """Make the dummy hash up front, so the first unknown-CPF sign-in is not slower."""
@@ -62,6 +79,9 @@ class PasswordHasher:
     def needs_rehash(self, password_hash: str) -> bool:
         """Whether `password_hash` was made with other parameters than today's."""
         return self._argon2.check_needs_rehash(password_hash)
+
+    def _hash_now(self, password: str) -> str:
+        return self._argon2.hash(password)
 
     def _verify(self, password_hash: str, password: str) -> bool:
         try:

@@ -1,6 +1,7 @@
 """Credential use cases of AuthService, against a real PostgreSQL."""
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import argon2
@@ -16,7 +17,7 @@ from app.features.auth.exceptions import InvalidCredentials, InvalidCurrentPassw
 from app.features.auth.model import AuthSession
 from app.features.auth.repository import AuthSessionRepository
 from app.features.auth.service import AuthService, Principal
-from app.features.shared.utils.password_hasher import CorruptPasswordHash
+from app.features.shared.utils.password_hasher import CorruptPasswordHash, PasswordHasher
 from app.features.users.exceptions import PasswordRejected
 from app.features.users.model import User
 from app.wiring import Components, build_auth_service
@@ -119,6 +120,27 @@ async def test_sign_in_rehashes_a_password_stored_with_weaker_parameters(
     assert stored != weak_hash
     assert "m=19456,t=2" in stored
     assert argon2.PasswordHasher().verify(stored, PASSWORD)
+
+
+@pytest.mark.parametrize("known", [True, False], ids=["known-cpf", "unknown-cpf"])
+async def test_sign_in_holds_no_transaction_while_the_password_is_checked(
+    session: AsyncSession, components: Components, make_user: MakeUser, known: bool
+) -> None:
+    user = await make_user()
+    in_transaction_during_verify: list[bool] = []
+
+    class Watching(PasswordHasher):
+        async def verify(self, password_hash: str, password: str) -> bool:
+            in_transaction_during_verify.append(session.in_transaction())
+            return await super().verify(password_hash, password)
+
+    hasher = Watching(memory_kib=19_456, time_cost=2, parallelism=1)
+    auth = build_auth_service(session, replace(components, hasher=hasher))
+
+    result = await auth.sign_in(cpf=user.cpf if known else cpf_from_seed(4242), password=PASSWORD)
+
+    assert isinstance(result, Ok) is known
+    assert in_transaction_during_verify == [False]
 
 
 async def test_sign_in_with_a_corrupt_stored_hash_raises_instead_of_refusing_quietly(

@@ -1,5 +1,7 @@
 """PasswordHasher: argon2id off the event loop, re-hash detection, and unreadable hashes."""
 
+import asyncio
+
 import argon2
 import pytest
 
@@ -52,3 +54,24 @@ async def test_verify_nothing_works_before_and_after_prepare() -> None:
     await fresh.verify_nothing("whatever was typed")
     await fresh.prepare()
     await fresh.verify_nothing("whatever was typed")
+
+
+async def test_no_more_hashes_run_at_once_than_the_limit() -> None:
+    class Counting(PasswordHasher):
+        running = 0
+        most = 0
+
+        def _hash_now(self, password: str) -> str:
+            Counting.running += 1
+            Counting.most = max(Counting.most, Counting.running)
+            try:
+                return super()._hash_now(password)
+            finally:
+                Counting.running -= 1
+
+    hasher = Counting(**OWASP, max_concurrent=2)
+
+    hashes = await asyncio.gather(*(hasher.hash(f"pw {i}") for i in range(6)))
+
+    assert len(set(hashes)) == 6
+    assert 1 <= Counting.most <= 2
