@@ -58,6 +58,24 @@ def _ratio(numerator: float | None, denominator: float | None) -> str:
     return f"{numerator / denominator:.2f}"
 
 
+def _side_by_side(cell: Cell, deep_page: int) -> list[str]:
+    """Endpoint, workers, connections, then throughput, p50 and p99 of both apps with ratios."""
+    service, ceiling = cell.service, cell.ceiling
+    return [
+        _title(cell.endpoint, deep_page),
+        str(cell.workers),
+        str(cell.connections),
+        f"{service.throughput:.0f}",
+        f"{ceiling.throughput:.0f}" if ceiling else "-",
+        _ratio(service.throughput, ceiling.throughput if ceiling else None),
+        _ms(service.p50_ms),
+        _ms(ceiling.p50_ms if ceiling else None),
+        _ms(service.p99_ms),
+        _ms(ceiling.p99_ms if ceiling else None),
+        _ratio(service.p99_ms, ceiling.p99_ms if ceiling else None),
+    ]
+
+
 def _errors(measurement: Measurement | None) -> str:
     if measurement is None:
         return "-"
@@ -108,22 +126,11 @@ def ratio_table(rounds: Sequence[Round]) -> list[str]:
     )
     rows = []
     for cell, run in cells:
-        service, ceiling = cell.service, cell.ceiling
         rows.append(
             [
-                _title(cell.endpoint, run.deep_page),
-                str(cell.workers),
-                str(cell.connections),
-                f"{service.throughput:.0f}",
-                f"{ceiling.throughput:.0f}" if ceiling else "-",
-                _ratio(service.throughput, ceiling.throughput if ceiling else None),
-                _ms(service.p50_ms),
-                _ms(ceiling.p50_ms if ceiling else None),
-                _ms(service.p99_ms),
-                _ms(ceiling.p99_ms if ceiling else None),
-                _ratio(service.p99_ms, ceiling.p99_ms if ceiling else None),
-                _errors(service),
-                _errors(ceiling),
+                *_side_by_side(cell, run.deep_page),
+                _errors(cell.service),
+                _errors(cell.ceiling),
                 _mib(cell.service_rss_mib),
             ]
         )
@@ -200,22 +207,11 @@ def scaling_table(rounds: Sequence[Round]) -> list[str]:
     rows = []
     for run in rounds:
         for cell in run.cells:
-            service, ceiling = cell.service, cell.ceiling
             rows.append(
                 [
                     f"{run.listings:,}",
-                    _title(cell.endpoint, run.deep_page),
-                    str(cell.workers),
-                    str(cell.connections),
-                    f"{service.throughput:.0f}",
-                    f"{ceiling.throughput:.0f}" if ceiling else "-",
-                    _ratio(service.throughput, ceiling.throughput if ceiling else None),
-                    _ms(service.p50_ms),
-                    _ms(ceiling.p50_ms if ceiling else None),
-                    _ms(service.p99_ms),
-                    _ms(ceiling.p99_ms if ceiling else None),
-                    _ratio(service.p99_ms, ceiling.p99_ms if ceiling else None),
-                    f"{_errors(service)} / {_errors(ceiling)}",
+                    *_side_by_side(cell, run.deep_page),
+                    f"{_errors(cell.service)} / {_errors(cell.ceiling)}",
                 ]
             )
     return _table(header, rows, right_from=2)
