@@ -6,7 +6,7 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.conftest import assert_problem, bearer
+from tests.conftest import assert_problem
 from tests.features.real_estates.v1.conftest import (
     ADDRESS,
     BASE,
@@ -20,7 +20,7 @@ async def patch_title(
     client: httpx.AsyncClient, token: str, listing_id: str, if_match: str
 ) -> httpx.Response:
     """PATCH a new title with this `If-Match`, sent as Latin-1 bytes the way HTTP/1.1 does."""
-    headers = {**bearer(token), "If-Match": if_match}
+    headers = editing(token, if_match)
     return await client.patch(
         f"{BASE}/{listing_id}",
         headers={name.encode(): value.encode("latin-1") for name, value in headers.items()},
@@ -185,8 +185,8 @@ async def test_an_empty_patch_changes_nothing_and_keeps_the_etag(
 ) -> None:
     url = f"{BASE}/{re_draft['id']}"
 
-    same = await client.patch(url, headers={**bearer(re_owner_token), "If-Match": '"1"'}, json={})
-    stale = await client.patch(url, headers={**bearer(re_owner_token), "If-Match": '"7"'}, json={})
+    same = await client.patch(url, headers=editing(re_owner_token, '"1"'), json={})
+    stale = await client.patch(url, headers=editing(re_owner_token, '"7"'), json={})
 
     assert same.status_code == 200
     assert same.headers["etag"] == '"1"'

@@ -120,7 +120,7 @@ async def test_patch_with_a_matching_if_match_answers_the_next_etag(
 ) -> None:
     response = await client.patch(
         f"{BASE}/{re_draft['id']}",
-        headers={**bearer(re_owner_token), "If-Match": if_match},
+        headers=editing(re_owner_token, if_match),
         json={"bedrooms": 3},
     )
 
@@ -145,7 +145,7 @@ async def test_patch_with_a_stale_if_match_changes_nothing(
     assert first.headers["etag"] == '"2"'
 
     response = await client.patch(
-        path, headers={**bearer(re_owner_token), "If-Match": if_match}, json={"title": "Lost edit"}
+        path, headers=editing(re_owner_token, if_match), json={"title": "Lost edit"}
     )
 
     assert_problem(response, 412, "STALE_VERSION", path)

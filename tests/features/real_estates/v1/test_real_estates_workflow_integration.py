@@ -29,9 +29,7 @@ async def test_a_listing_moves_from_draft_to_published_to_archived_and_back_to_d
 
     for version, action in enumerate(["publish", "archive", "draft"], start=1):
         steps.append(
-            await client.post(
-                f"{path}/{action}", headers={**bearer(re_owner_token), "If-Match": f'"{version}"'}
-            )
+            await client.post(f"{path}/{action}", headers=editing(re_owner_token, f'"{version}"'))
         )
 
     published, archived, drafted = steps
@@ -119,7 +117,7 @@ async def test_publish_with_a_stale_if_match_changes_nothing(
     )
     path = f"{BASE}/{re_draft['id']}/publish"
 
-    response = await client.post(path, headers={**bearer(re_owner_token), "If-Match": '"1"'})
+    response = await client.post(path, headers=editing(re_owner_token, '"1"'))
 
     assert_problem(response, 412, "STALE_VERSION", path)
     row = await stored_listing(session, re_draft["id"])
