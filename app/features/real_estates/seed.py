@@ -185,7 +185,7 @@ async def ensure_seed_owners(
         if isinstance(found, Ok):
             owner = found.ok_value
             if password is not None:
-                (await users.update(owner, {"password_hash": password_hash})).unwrap()
+                owner.password_hash = password_hash  # written when the seeder commits
             owner_ids.append(owner.id)
             continue
         owner = User(
