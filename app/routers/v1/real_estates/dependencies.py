@@ -40,12 +40,19 @@ def _expected_versions(if_match: str) -> frozenset[int] | None:
     Comparison is strong (RFC 9110): weak tags (`W/"3"`) and tags this API never
     issues are well-formed but match nothing, so they end in 412. A value that is not
     an entity tag at all (`3`, `abc`) is the client's mistake, refused with the form.
+
+    Raises:
+        RequestValidationError: the value is not a list of entity tags (answered 422).
     """
     if if_match.strip() == "*":
         return None
     tags = [tag.strip() for tag in if_match.split(",")]
     if not all(_ENTITY_TAG.match(tag) for tag in tags):
-        raise ValueError(f"If-Match takes {IF_MATCH_FORM}")
+        message = f"If-Match takes {IF_MATCH_FORM}"
+        location = ("header", "if-match")
+        raise RequestValidationError(
+            [{"type": "value_error", "loc": location, "msg": message, "input": None}]
+        )
     return frozenset(int(tag[1:-1]) for tag in tags if _is_version_tag(tag))
 
 
@@ -59,7 +66,7 @@ async def get_expected_versions(
     if_match: Annotated[str | None, Header(description=IF_MATCH_DESCRIPTION)] = None,
 ) -> frozenset[int] | None:
     """The versions the request's `If-Match` accepts; None when it is absent or `*`."""
-    return None if if_match is None else _versions_or_refusal(if_match)
+    return None if if_match is None else _expected_versions(if_match)
 
 
 async def get_required_versions(
@@ -72,17 +79,7 @@ async def get_required_versions(
     A missing header is a validation error that the problem handler answers with 428
     `PRECONDITION_REQUIRED` when it is the request's only fault.
     """
-    return _versions_or_refusal(if_match)
-
-
-def _versions_or_refusal(if_match: str) -> frozenset[int] | None:
-    try:
-        return _expected_versions(if_match)
-    except ValueError as error:
-        location = ("header", "if-match")
-        raise RequestValidationError(
-            [{"type": "value_error", "loc": location, "msg": str(error), "input": None}]
-        ) from error
+    return _expected_versions(if_match)
 
 
 def _is_version_tag(tag: str) -> bool:
