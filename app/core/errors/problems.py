@@ -30,8 +30,6 @@ REQUEST_ID_HEADER = "X-Request-ID"
 
 logger = logging.getLogger("app.errors")
 
-# An operation that declares If-Match required, called without it (RFC 6585: 428).
-_MISSING_IF_MATCH: dict[str, Any] = {"loc": ["header", "if-match"], "type": "missing"}
 _IF_MATCH_FORM = (
     'Send If-Match with the ETag of your last read (If-Match: "3"), so concurrent edits '
     "are not lost; If-Match: * changes the resource whatever its version."
@@ -130,9 +128,10 @@ def _located(error: Mapping[str, Any]) -> str:
 
 
 def _only_if_match_is_missing(errors: list[dict[str, Any]]) -> bool:
-    return len(errors) == 1 and all(
-        errors[0][key] == _MISSING_IF_MATCH[key] for key in ("loc", "type")
-    )
+    """Whether an operation that requires If-Match got no other fault (RFC 6585: 428)."""
+    return [(error["loc"], error["type"]) for error in errors] == [
+        (["header", "if-match"], "missing")
+    ]
 
 
 async def _validation_error(request: Request, exc: Exception) -> ProblemResponse:
