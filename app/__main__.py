@@ -12,6 +12,7 @@ import uvicorn
 from pydantic import ValidationError
 from result import Err
 
+from app.core.config.db.database import Database
 from app.core.config.db.embedded import start_embedded_postgres
 from app.core.config.db.engine import create_engine, create_sessionmaker
 from app.core.config.db.migrations import migrate_to_head, upgrade_to_head
@@ -123,8 +124,8 @@ async def _create_admin(settings: Settings, url: str, *, cpf: Cpf, name: str) ->
     engine = create_engine(settings, url)
     try:
         async with create_sessionmaker(engine)() as session:
-            users = build_user_service(session, Components.from_settings(settings))
-            exists = (await UserRepository(session).get_by_cpf(cpf)).is_ok()
+            users = build_user_service(Database.over(session), Components.from_settings(settings))
+            exists = (await UserRepository(Database.over(session)).get_by_cpf(cpf)).is_ok()
             password = None if exists else _admin_password()
             result = await users.create_admin(name=name, cpf=cpf, password=password)
             if isinstance(result, Err):

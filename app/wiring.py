@@ -10,9 +10,8 @@ import hashlib
 from dataclasses import dataclass
 from typing import Self
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from app.core.config.auth.jwt import AccessTokenCodec
+from app.core.config.db.database import Database
 from app.core.config.settings import Settings
 from app.features.auth.repository import AuthSessionRepository
 from app.features.auth.service import AuthService
@@ -51,33 +50,33 @@ class Components:
         )
 
 
-def build_user_service(session: AsyncSession, components: Components) -> UserService:
-    """The account use cases over one database session."""
+def build_user_service(database: Database, components: Components) -> UserService:
+    """The account use cases over one request's database."""
     return UserService(
-        uow=UnitOfWork(session),
-        users=UserRepository(session),
+        uow=UnitOfWork(database),
+        users=UserRepository(database),
         passwords=components.passwords,
         hasher=components.hasher,
         cursors=components.cursors,
     )
 
 
-def build_auth_service(session: AsyncSession, components: Components) -> AuthService:
-    """The credential use cases over one database session."""
+def build_auth_service(database: Database, components: Components) -> AuthService:
+    """The credential use cases over one request's database."""
     return AuthService(
-        uow=UnitOfWork(session),
-        users=UserRepository(session),
-        sessions=AuthSessionRepository(session),
+        uow=UnitOfWork(database),
+        users=UserRepository(database),
+        sessions=AuthSessionRepository(database),
         hasher=components.hasher,
         passwords=components.passwords,
         tokens=components.tokens,
     )
 
 
-def build_real_estate_service(session: AsyncSession, components: Components) -> RealEstateService:
-    """The listing use cases over one database session."""
+def build_real_estate_service(database: Database, components: Components) -> RealEstateService:
+    """The listing use cases over one request's database."""
     return RealEstateService(
-        uow=UnitOfWork(session),
-        listings=RealEstateRepository(session),
+        uow=UnitOfWork(database),
+        listings=RealEstateRepository(database),
         cursors=components.cursors,
     )

@@ -12,7 +12,6 @@ import os
 import re
 import time
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -24,11 +23,12 @@ from argon2 import PasswordHasher, Type
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.core.config.db.database import Query
 from app.core.config.db.embedded import start_embedded_postgres
 from app.core.config.db.engine import async_database_url, create_engine, create_sessionmaker
 from app.core.config.db.migrations import upgrade_to_head
 from app.core.config.settings import Settings
-from app.features.real_estates.model import PropertyKind, State
+from app.features.real_estates.model import PropertyKind, RealEstate, State
 from app.features.real_estates.repository import search_query
 from app.features.real_estates.search import ListingFilters, ListingSort
 from app.features.real_estates.seed import seed_listings
@@ -301,13 +301,10 @@ async def _explain(engine: AsyncEngine, connection: Any) -> dict[str, list[str]]
     """EXPLAIN (ANALYZE) of each documented search shape, as the service compiles it."""
     plans: dict[str, list[str]] = {}
     for name, (filters, sort) in EXPLAINED_SHAPES.items():
-        compiled = search_query(filters, sort=sort, after=None, limit=21).compile(
-            dialect=engine.dialect
-        )
-        parameters: Sequence[str] = compiled.positiontup or []
+        applied = filters.applied()
+        query = Query.of(search_query(applied, sort, after=False), RealEstate)
         rows = await connection.fetch(
-            f"EXPLAIN (ANALYZE, COSTS OFF) {compiled}",
-            *(compiled.params[key] for key in parameters),
+            f"EXPLAIN (ANALYZE, COSTS OFF) {query.sql}", *query.args(applied | {"limit": 21})
         )
         plans[name] = [str(row[0]) for row in rows]
     return plans

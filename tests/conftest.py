@@ -9,8 +9,9 @@ from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 from sqlalchemy.pool import NullPool
 
+from app.core.config.db.database import Database
 from app.core.config.db.migrations import upgrade_to_head
-from app.core.config.dependencies import get_session
+from app.core.config.dependencies import get_database
 from app.core.config.settings import Environment, Settings
 from app.features.shared.cpf import Cpf, cpf_from_number
 from app.features.users.model import Role, User
@@ -91,10 +92,10 @@ def app(settings: Settings, components: Components, session: AsyncSession) -> An
     application = create_app(settings)
     application.state.components = components
 
-    async def _test_session() -> AsyncIterator[AsyncSession]:
-        yield session
+    async def _test_database() -> AsyncIterator[Database]:
+        yield Database.over(session)
 
-    application.dependency_overrides[get_session] = _test_session
+    application.dependency_overrides[get_database] = _test_database
     return application
 
 
@@ -109,13 +110,13 @@ async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture
 def user_repository(session: AsyncSession) -> UserRepository:
     """The user repository over the test session."""
-    return UserRepository(session)
+    return UserRepository(Database.over(session))
 
 
 @pytest.fixture
 def user_service(session: AsyncSession, components: Components) -> UserService:
     """The user service over the test session, wired by the composition root."""
-    return build_user_service(session, components)
+    return build_user_service(Database.over(session), components)
 
 
 MakeUser = Callable[..., Awaitable[User]]

@@ -9,7 +9,7 @@ from uuid import uuid4
 import httpx
 import pytest
 from fastapi import FastAPI
-from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
+from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
@@ -17,7 +17,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.config.dependencies import get_session
+from app.core.config.db.database import Database
+from app.core.config.dependencies import get_database
 from app.core.config.settings import Environment, Settings
 from app.main import create_app
 from tests.conftest import bearer, cpf_from_seed
@@ -65,7 +66,7 @@ def sample_values(exposition: str, name: str, **labels: str) -> list[float]:
 def untraced() -> Iterator[None]:
     """Undo the process-wide instrumentation a traced app installs, for the next tests."""
     yield
-    instrumentor = SQLAlchemyInstrumentor()
+    instrumentor = AsyncPGInstrumentor()  # type: ignore[no-untyped-call]
     if getattr(instrumentor, "_is_instrumented_by_opentelemetry", False):
         instrumentor.uninstrument()
 
@@ -205,10 +206,10 @@ async def test_production_logs_one_json_access_line_per_request_without_secrets(
 ) -> None:
     app = create_app(production_settings)
 
-    async def _test_session() -> AsyncIterator[AsyncSession]:
-        yield session
+    async def _test_database() -> AsyncIterator[Database]:
+        yield Database.over(session)
 
-    app.dependency_overrides[get_session] = _test_session
+    app.dependency_overrides[get_database] = _test_database
     signed_up = {"name": "Log Tester", "cpf": LOG_CPF_FORMATTED, "password": LOG_PASSWORD}
     credentials = {"cpf": LOG_CPF, "password": LOG_PASSWORD}
 

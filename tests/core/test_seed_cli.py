@@ -13,6 +13,7 @@ from typer.testing import CliRunner, Result
 
 import app.__main__ as app_cli
 from app.__main__ import cli
+from app.core.config.db.database import Database
 from app.features.real_estates.model import ListingStatus, RealEstate, State
 from app.features.real_estates.repository import RealEstateRepository
 from app.features.real_estates.search import ListingFilters, ListingSort
@@ -68,7 +69,7 @@ async def _seeded(database_url: str) -> tuple[list[Any], int, Sequence[RealEstat
             ).where(RealEstate.owner_id.in_(owners))
             rows = list((await session.execute(query)).all())
             owner_count = await session.scalar(select(func.count()).select_from(owners.subquery()))
-            found = await RealEstateRepository(session).search(
+            found = await RealEstateRepository(Database.over(session)).search(
                 ListingFilters(q="apartamento"), sort=ListingSort.NEWEST, after=None, limit=50
             )
             return rows, owner_count or 0, found

@@ -4,21 +4,29 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.config.db.database import Database
 
 # Methods that never change anything (RFC 9110): their requests read without a transaction.
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """One database session per request, rolled back unless a service committed.
+async def get_database(request: Request) -> AsyncIterator[Database]:
+    """The request's Database; what it opened is closed (and rolled back) when it ends.
 
-    Safe methods get an autocommit session: nothing to roll back, and no BEGIN.
+    Safe methods read in autocommit, on a pooled connection taken at the first query:
+    nothing to roll back, no BEGIN. Other methods run in one transaction that commits
+    only if a service commits it.
     """
     state = request.app.state
-    sessions = state.read_sessionmaker if request.method in SAFE_METHODS else state.sessionmaker
-    async with sessions() as session:
-        yield session
+    if request.method in SAFE_METHODS:
+        database = Database.for_reads(state.read_sessionmaker, state.engine)
+    else:
+        database = Database.for_writes(state.sessionmaker)
+    try:
+        yield database
+    finally:
+        await database.close()
 
 
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
+DatabaseDep = Annotated[Database, Depends(get_database)]

@@ -140,11 +140,11 @@ def trace_app(app: FastAPI, provider: "TracerProvider") -> None:
     tracing.trace_app(app, provider, excluded_paths=UNMEASURED_PATHS)
 
 
-def trace_engine(engine: AsyncEngine, provider: "TracerProvider") -> None:
-    """Trace every SQL statement the engine runs."""
+def trace_database(provider: "TracerProvider") -> None:
+    """Trace every SQL statement sent to PostgreSQL."""
     from app.core.config import tracing
 
-    tracing.trace_engine(engine, provider)
+    tracing.trace_database(provider)
 
 
 def current_trace_ids() -> tuple[str, str] | None:

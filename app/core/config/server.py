@@ -16,7 +16,7 @@ from app.core.config.db.health import warm_pool
 from app.core.config.db.migrations import latest_revision
 from app.core.config.logging import configure_logging
 from app.core.config.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
-from app.core.config.observability import RequestMetrics, trace_engine, watch_pool
+from app.core.config.observability import RequestMetrics, trace_database, watch_pool
 from app.core.config.settings import Settings
 from app.core.errors.openapi import install_problem_openapi
 from app.core.errors.problems import REQUEST_ID_HEADER, install_problem_handlers
@@ -47,7 +47,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     watch_pool(engine, app.state.metrics_registry)
     provider = app.state.tracer_provider
     if provider is not None:
-        trace_engine(engine, provider)
+        trace_database(provider)
     await warm_pool(
         engine,
         connections=min(settings.database_pool_size, WARM_CONNECTIONS),

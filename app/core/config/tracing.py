@@ -4,12 +4,11 @@ from collections.abc import Iterable
 
 from fastapi import FastAPI
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
-from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.config.settings import Settings
 
@@ -39,6 +38,10 @@ def trace_app(app: FastAPI, provider: TracerProvider, *, excluded_paths: Iterabl
     )
 
 
-def trace_engine(engine: AsyncEngine, provider: TracerProvider) -> None:
-    """Trace every SQL statement the engine runs."""
-    SQLAlchemyInstrumentor().instrument(engine=engine.sync_engine, tracer_provider=provider)
+def trace_database(provider: TracerProvider) -> None:
+    """Trace every SQL statement at the driver: the ORM's and the hot reads that skip it.
+
+    The instrumentation patches asyncpg for the whole process; statement parameters
+    are not recorded.
+    """
+    AsyncPGInstrumentor().instrument(tracer_provider=provider)  # type: ignore[no-untyped-call]

@@ -1,6 +1,7 @@
 """Data access for real-estate listings."""
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
@@ -8,6 +9,7 @@ from result import Err, Ok, Result
 from sqlalchemy import (
     ColumnElement,
     Select,
+    bindparam,
     delete,
     func,
     literal_column,
@@ -17,25 +19,21 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.config.db.database import Query
 from app.core.config.db.errors import violated_constraint
-from app.core.config.db.keyset import keyset
 from app.core.errors.catalogue import UserNotFound
 from app.features.real_estates.exceptions import RealEstateNotFound
 from app.features.real_estates.model import PUBLISHED_ONLY, SEARCH_CONFIG, RealEstate
 from app.features.real_estates.search import ListingFilters, ListingSort
-from app.features.shared.text import search_key
+from app.features.shared.repository import Repository
 from app.features.shared.timestamps import utcnow
 
 OWNER_CONSTRAINT = "fk_real_estates_owner_id_users"
 
 
-class RealEstateRepository:
+class RealEstateRepository(Repository):
     """Reads and writes listings. Never commits."""
-
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
 
     async def add(self, listing: RealEstate) -> Result[RealEstate, UserNotFound]:
         """Insert a listing; an owner whose account is gone is an Err."""
@@ -53,7 +51,7 @@ class RealEstateRepository:
 
     async def get(self, listing_id: UUID) -> Result[RealEstate, RealEstateNotFound]:
         """Find a listing by id, whatever its status."""
-        listing = await self._session.get(RealEstate, listing_id)
+        listing = await self._database.fetch_one(_BY_ID, {"id": listing_id})
         return Ok(listing) if listing is not None else Err(RealEstateNotFound())
 
     async def exists(self, listing_id: UUID) -> bool:
@@ -124,62 +122,88 @@ class RealEstateRepository:
         sort: ListingSort,
         after: tuple[Any, UUID] | None,
         limit: int,
-    ) -> Sequence[RealEstate]:
+    ) -> list[RealEstate]:
         """Published listings matching `filters`, in `sort` order, after a keyset position."""
-        query = search_query(filters, sort=sort, after=after, limit=limit)
-        return (await self._session.scalars(query)).all()
+        values = filters.applied()
+        query = _search_query(frozenset(values), sort, after is not None)
+        if after is not None:
+            values["after_key"], values["after_id"] = after
+        return await self._database.fetch_all(query, values | {"limit": limit})
 
     async def list_by_owner(
         self, owner_id: UUID, *, after: tuple[Any, UUID] | None, limit: int
-    ) -> Sequence[RealEstate]:
+    ) -> list[RealEstate]:
         """An owner's listings of any status, newest first."""
-        key = (RealEstate.created_at, RealEstate.id)
-        query = select(RealEstate).where(RealEstate.owner_id == owner_id)
+        values: dict[str, Any] = {"owner_id": owner_id, "limit": limit}
         if after is not None:
-            query = query.where(tuple_(*key) < keyset(after))
-        query = query.order_by(*(column.desc() for column in key)).limit(limit)
-        return (await self._session.scalars(query)).all()
+            values["after_key"], values["after_id"] = after
+        query = _OWN_AFTER if after is not None else _OWN_FIRST
+        return await self._database.fetch_all(query, values)
 
 
-def search_query(
-    filters: ListingFilters, *, sort: ListingSort, after: tuple[Any, UUID] | None, limit: int
-) -> Select[tuple[RealEstate]]:
-    """The SELECT behind the public search (also used to EXPLAIN it in benchmarks)."""
+# Every column but the search document (deferred: only the database reads it).
+_COLUMNS = [column for column in RealEstate.__table__.columns if column.key != "search_vector"]
+_BY_ID = Query.of(select(*_COLUMNS).where(RealEstate.id == bindparam("id")), RealEstate)
+
+
+def _owned_query(*, after: bool) -> Query[RealEstate]:
+    key = (RealEstate.created_at, RealEstate.id)
+    query = select(*_COLUMNS).where(RealEstate.owner_id == bindparam("owner_id"))
+    if after:
+        query = query.where(tuple_(*key) < _after(key))
+    ordered = query.order_by(*(column.desc() for column in key)).limit(bindparam("limit"))
+    return Query.of(ordered, RealEstate)
+
+
+def search_query(filters: Collection[str], sort: ListingSort, *, after: bool) -> Select[Any]:
+    """The SELECT behind the public search, for the filters that are set.
+
+    Its parameters are named after the filters, plus `limit` and, with `after`, the
+    keyset position `after_key`, `after_id`. The benchmarks EXPLAIN it.
+    """
     key = (getattr(RealEstate, sort.column), RealEstate.id)
-    query = select(RealEstate).where(PUBLISHED_ONLY, *_conditions(filters))
-    if after is not None:
+    query = select(*_COLUMNS).where(PUBLISHED_ONLY, *_conditions(filters))
+    if after:
         position = tuple_(*key)
-        query = query.where(
-            position < keyset(after) if sort.descending else position > keyset(after)
-        )
+        query = query.where(position < _after(key) if sort.descending else position > _after(key))
     order = [column.desc() if sort.descending else column.asc() for column in key]
-    return query.order_by(*order).limit(limit)
+    return query.order_by(*order).limit(bindparam("limit"))
 
 
-def _conditions(filters: ListingFilters) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = []
-    if filters.q:
-        config: ColumnElement[Any] = literal_column(f"'{SEARCH_CONFIG}'::regconfig")
-        query = func.websearch_to_tsquery(config, filters.q)
-        conditions.append(RealEstate.search_vector.bool_op("@@")(query))
-    if filters.city:
-        conditions.append(RealEstate.city_key == search_key(filters.city))
-    if filters.neighborhood:
-        conditions.append(RealEstate.neighborhood_key == search_key(filters.neighborhood))
-    if filters.state is not None:
-        conditions.append(RealEstate.state == filters.state)
-    if filters.kind is not None:
-        conditions.append(RealEstate.kind == filters.kind)
-    if filters.purpose is not None:
-        conditions.append(RealEstate.purpose == filters.purpose)
-    if filters.min_price is not None:
-        conditions.append(RealEstate.price_cents >= filters.min_price)
-    if filters.max_price is not None:
-        conditions.append(RealEstate.price_cents <= filters.max_price)
-    if filters.min_bedrooms is not None:
-        conditions.append(RealEstate.bedrooms >= filters.min_bedrooms)
-    if filters.min_area is not None:
-        conditions.append(RealEstate.area_m2 >= filters.min_area)
-    if filters.max_area is not None:
-        conditions.append(RealEstate.area_m2 <= filters.max_area)
-    return conditions
+@lru_cache(maxsize=1024)
+def _search_query(filters: frozenset[str], sort: ListingSort, after: bool) -> Query[RealEstate]:
+    # One compilation per shape of search: which filters are set, the order, first page or not.
+    return Query.of(search_query(filters, sort, after=after), RealEstate)
+
+
+def _after(key: Sequence[Any]) -> ColumnElement[Any]:
+    column, id_column = key
+    return tuple_(
+        bindparam("after_key", type_=column.type), bindparam("after_id", type_=id_column.type)
+    )
+
+
+_SEARCH_CONFIG_SQL: ColumnElement[Any] = literal_column(f"'{SEARCH_CONFIG}'::regconfig")
+# How each filter narrows the search; its value is bound under the filter's name.
+_CONDITIONS: dict[str, Callable[[], ColumnElement[bool]]] = {
+    "q": lambda: RealEstate.search_vector.bool_op("@@")(
+        func.websearch_to_tsquery(_SEARCH_CONFIG_SQL, bindparam("q"))
+    ),
+    "city": lambda: RealEstate.city_key == bindparam("city"),
+    "neighborhood": lambda: RealEstate.neighborhood_key == bindparam("neighborhood"),
+    "state": lambda: RealEstate.state == bindparam("state"),
+    "kind": lambda: RealEstate.kind == bindparam("kind"),
+    "purpose": lambda: RealEstate.purpose == bindparam("purpose"),
+    "min_price": lambda: RealEstate.price_cents >= bindparam("min_price"),
+    "max_price": lambda: RealEstate.price_cents <= bindparam("max_price"),
+    "min_bedrooms": lambda: RealEstate.bedrooms >= bindparam("min_bedrooms"),
+    "min_area": lambda: RealEstate.area_m2 >= bindparam("min_area"),
+    "max_area": lambda: RealEstate.area_m2 <= bindparam("max_area"),
+}
+
+
+def _conditions(filters: Collection[str]) -> list[ColumnElement[bool]]:
+    return [condition() for name, condition in _CONDITIONS.items() if name in filters]
+
+
+_OWN_FIRST, _OWN_AFTER = _owned_query(after=False), _owned_query(after=True)

@@ -3,6 +3,7 @@
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from app.features.real_estates.model import PropertyKind, Purpose, State
 from app.features.shared.text import search_key
@@ -47,14 +48,22 @@ class ListingFilters:
     min_area: Decimal | None = None
     max_area: Decimal | None = None
 
-    def fingerprint(self) -> dict[str, str]:
-        """The filters that are set, as the query applies them, for binding cursors to them.
+    def applied(self) -> dict[str, Any]:
+        """The filters that are set, with the values the query compares.
 
-        City and neighbourhood match case- and accent-insensitively, so a cursor made
-        for `city=São Paulo` also serves `city=sao paulo`: they are the same search.
+        City and neighbourhood match case- and accent-insensitively: their values are
+        folded the way the stored keys are.
         """
         values = {name: value for name, value in asdict(self).items() if value is not None}
         for name in _FOLDED:
             if name in values:
                 values[name] = search_key(values[name])
-        return {name: str(value) for name, value in values.items()}
+        return values
+
+    def fingerprint(self) -> dict[str, str]:
+        """The filters as the query applies them, for binding cursors to them.
+
+        A cursor made for `city=São Paulo` also serves `city=sao paulo`: they are the
+        same search.
+        """
+        return {name: str(value) for name, value in self.applied().items()}

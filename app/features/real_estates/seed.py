@@ -13,6 +13,7 @@ from uuid import UUID
 from result import Err, Ok
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.core.config.db.database import Database
 from app.features.real_estates.commands import Address
 from app.features.real_estates.model import ListingStatus, PropertyKind, Purpose, State
 from app.features.real_estates.repository import RealEstateRepository
@@ -217,7 +218,7 @@ async def seed_listings(
     """
     async with sessions() as session:
         seed_owners = await ensure_seed_owners(
-            UserRepository(session), hasher, owners, password=owner_password
+            UserRepository(Database.over(session)), hasher, owners, password=owner_password
         )
         await session.commit()
     rows = listing_rows(SeedPlan(count=count, owner_ids=seed_owners.ids, seed=seed))
@@ -228,7 +229,7 @@ async def seed_listings(
     looking = True
     while batch := list(islice(rows, batch_size)):
         async with sessions() as session:
-            listings = RealEstateRepository(session)
+            listings = RealEstateRepository(Database.over(session))
             present = set()
             if looking:
                 present = await listings.existing_ids([row[id_index] for row in batch])
@@ -241,5 +242,5 @@ async def seed_listings(
         on_batch(len(batch))
     if inserted:
         async with sessions() as session:
-            await RealEstateRepository(session).vacuum_analyze()
+            await RealEstateRepository(Database.over(session)).vacuum_analyze()
     return SeedReport(inserted=inserted, already_there=count - inserted, owners=seed_owners)

@@ -1,17 +1,17 @@
 """The request's transaction boundary, as services see it."""
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from app.core.config.db.database import Database
 
 
 class UnitOfWork:
     """Commits the request's session. Services call `commit` once, after a successful write."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+    def __init__(self, database: Database) -> None:
+        self._database = database
 
     async def commit(self) -> None:
         """Make every change of this request durable."""
-        await self._session.commit()
+        await self._database.session.commit()
 
     async def end_reads(self) -> None:
         """Give the connection back to the pool before slow work that needs no database.
@@ -20,4 +20,4 @@ class UnitOfWork:
         reads so far ran in. Loaded objects stay usable, and the next statement takes
         a connection again.
         """
-        await self._session.commit()
+        await self._database.session.commit()

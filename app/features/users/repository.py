@@ -7,11 +7,11 @@ from uuid import UUID
 from result import Err, Ok, Result
 from sqlalchemy import select, tuple_
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config.db.errors import violated_constraint
 from app.core.config.db.keyset import keyset
 from app.features.shared.cpf import Cpf
+from app.features.shared.repository import Repository
 from app.features.users.exceptions import UserAlreadyExists, UserNotFound
 from app.features.users.model import Role, User
 
@@ -21,11 +21,8 @@ _CONFLICTS = {
 }
 
 
-class UserRepository:
+class UserRepository(Repository):
     """Reads and writes users. Never commits."""
-
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
 
     async def get(self, user_id: UUID) -> Result[User, UserNotFound]:
         """Find a user by id."""

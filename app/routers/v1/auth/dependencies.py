@@ -6,7 +6,7 @@ from fastapi import Depends, Request, Response
 from fastapi.security import OAuth2PasswordBearer
 from result import Err
 
-from app.core.config.dependencies import SessionDep
+from app.core.config.dependencies import DatabaseDep
 from app.core.errors.catalogue import Forbidden, InvalidToken, NotAuthenticated
 from app.core.errors.results import ok_or_raise
 from app.core.openapi import NO_STORE
@@ -26,9 +26,9 @@ bearer_token = OAuth2PasswordBearer(
 )
 
 
-async def get_auth_service(session: SessionDep, components: ComponentsDep) -> AuthService:
-    """The auth service over this request's session."""
-    return build_auth_service(session, components)
+async def get_auth_service(database: DatabaseDep, components: ComponentsDep) -> AuthService:
+    """The auth service over this request's database."""
+    return build_auth_service(database, components)
 
 
 AuthServiceDep = Annotated[AuthService, Depends(get_auth_service)]

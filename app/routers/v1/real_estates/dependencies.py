@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import Depends, Header
 from fastapi.exceptions import RequestValidationError
 
-from app.core.config.dependencies import SessionDep
+from app.core.config.dependencies import DatabaseDep
 from app.features.real_estates.service import RealEstateService
 from app.routers.dependencies import ComponentsDep
 from app.wiring import build_real_estate_service
@@ -15,10 +15,10 @@ MAX_VERSION_DIGITS = 9
 
 
 async def get_real_estate_service(
-    session: SessionDep, components: ComponentsDep
+    database: DatabaseDep, components: ComponentsDep
 ) -> RealEstateService:
-    """The listing service over this request's session."""
-    return build_real_estate_service(session, components)
+    """The listing service over this request's database."""
+    return build_real_estate_service(database, components)
 
 
 RealEstateServiceDep = Annotated[RealEstateService, Depends(get_real_estate_service)]

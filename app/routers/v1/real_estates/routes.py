@@ -18,8 +18,8 @@ from app.features.real_estates.exceptions import (
 )
 from app.features.real_estates.model import RealEstate
 from app.features.real_estates.service import MoveError, RealEstateService
-from app.features.shared.pagination import Page
 from app.features.users.model import User
+from app.routers.responses import JSONDocument
 from app.routers.v1.auth.dependencies import (
     ADMIN_PROBLEMS,
     SIGNED_IN_PROBLEMS,
@@ -39,6 +39,8 @@ from app.routers.v1.real_estates.schemas import (
     RealEstateRead,
     RealEstateUpdate,
     SearchParams,
+    listing_document,
+    page_document,
 )
 
 router = APIRouter(tags=["real-estates"])
@@ -48,20 +50,15 @@ EDIT_PROBLEMS = (*ADMIN_PROBLEMS, RealEstateNotFound, StaleVersion)
 SENDS_ETAG = sends(200, ETAG)
 
 
-def _one(listing: RealEstate, response: Response) -> RealEstateRead:
-    response.headers["ETag"] = etag(listing.version)
-    return RealEstateRead.of(listing)
-
-
-def _page(page: Page[RealEstate]) -> RealEstatePage:
-    return RealEstatePage(
-        items=[RealEstateRead.of(listing) for listing in page.items], next_cursor=page.next_cursor
-    )
+def _one(listing: RealEstate, *, status_code: int = 200, **headers: str) -> JSONDocument:
+    headers["ETag"] = etag(listing.version)
+    return JSONDocument(listing_document(listing), status_code=status_code, headers=headers)
 
 
 @router.post(
     BASE,
     status_code=status.HTTP_201_CREATED,
+    response_model=RealEstateRead,
     operation_id="createRealEstate",
     summary="Register a listing",
     responses=merge_responses(
@@ -69,17 +66,18 @@ def _page(page: Page[RealEstate]) -> RealEstatePage:
     ),
 )
 async def create_real_estate(
-    body: RealEstateCreate, user: CurrentUserDep, listings: RealEstateServiceDep, response: Response
-) -> RealEstateRead:
+    body: RealEstateCreate, user: CurrentUserDep, listings: RealEstateServiceDep
+) -> JSONDocument:
     """Register a listing as a draft owned by the caller (collectors and admins)."""
     listing = ok_or_raise(await listings.create(user, body.command()))
-    response.headers["Location"] = f"/api/v1{BASE}/{listing.id}"
-    return _one(listing, response)
+    location = f"/api/v1{BASE}/{listing.id}"
+    return _one(listing, status_code=status.HTTP_201_CREATED, Location=location)
 
 
 @router.get(
     BASE,
     operation_id="searchRealEstates",
+    response_model=RealEstatePage,
     summary="Search published listings",
     responses=problem_responses(*SIGNED_IN_PROBLEMS, InvalidCursor),
     openapi_extra=OPTIONAL_SIGN_IN,
@@ -88,7 +86,7 @@ async def search_real_estates(
     params: Annotated[SearchParams, Query()],
     listings: RealEstateServiceDep,
     _viewer: OptionalUserDep,
-) -> RealEstatePage:
+) -> JSONDocument:
     """Published listings matching the filters, a page at a time (anyone may call this).
 
     Walk the pages by passing each `next_cursor` back as `cursor` with the same
@@ -98,26 +96,28 @@ async def search_real_estates(
     page = await listings.search(
         params.filters(), sort=params.sort, limit=params.limit, cursor=params.cursor
     )
-    return _page(ok_or_raise(page))
+    return JSONDocument(page_document(ok_or_raise(page)))
 
 
 @router.get(
     "/users/me/real-estates",
     operation_id="listMyRealEstates",
+    response_model=RealEstatePage,
     summary="List my listings",
     responses=problem_responses(*SIGNED_IN_PROBLEMS, InvalidCursor),
 )
 async def list_my_real_estates(
     params: Annotated[PageParams, Query()], user: CurrentUserDep, listings: RealEstateServiceDep
-) -> RealEstatePage:
+) -> JSONDocument:
     """The caller's own listings of any status, newest first."""
     page = await listings.list_own(user, limit=params.limit, cursor=params.cursor)
-    return _page(ok_or_raise(page))
+    return JSONDocument(page_document(ok_or_raise(page)))
 
 
 @router.get(
     f"{BASE}/{{listing_id}}",
     operation_id="getRealEstate",
+    response_model=RealEstateRead,
     summary="Show a listing",
     responses=merge_responses(
         problem_responses(*SIGNED_IN_PROBLEMS, RealEstateNotFound), SENDS_ETAG
@@ -125,15 +125,16 @@ async def list_my_real_estates(
     openapi_extra=OPTIONAL_SIGN_IN,
 )
 async def read_real_estate(
-    listing_id: UUID, viewer: OptionalUserDep, listings: RealEstateServiceDep, response: Response
-) -> RealEstateRead:
+    listing_id: UUID, viewer: OptionalUserDep, listings: RealEstateServiceDep
+) -> JSONDocument:
     """One listing with its `ETag`. Drafts and archived listings only for their owner and admins."""
-    return _one(ok_or_raise(await listings.get(listing_id, viewer)), response)
+    return _one(ok_or_raise(await listings.get(listing_id, viewer)))
 
 
 @router.patch(
     f"{BASE}/{{listing_id}}",
     operation_id="updateRealEstate",
+    response_model=RealEstateRead,
     summary="Edit a listing",
     responses=merge_responses(problem_responses(*EDIT_PROBLEMS, PreconditionRequired), SENDS_ETAG),
 )
@@ -143,8 +144,7 @@ async def update_real_estate(
     user: CurrentUserDep,
     expected_versions: RequiredVersionsDep,
     listings: RealEstateServiceDep,
-    response: Response,
-) -> RealEstateRead:
+) -> JSONDocument:
     """Change some fields (owner or admin).
 
     `If-Match` is required, with the `ETag` of your last read: if someone changed the
@@ -153,7 +153,7 @@ async def update_real_estate(
     updated = await listings.update(
         listing_id, user, body.changes(), expected_versions=expected_versions
     )
-    return _one(ok_or_raise(updated), response)
+    return _one(ok_or_raise(updated))
 
 
 class _Move(Protocol):
@@ -176,10 +176,9 @@ def _move_route(path: str, use_case: _Move, *, operation_id: str, summary: str) 
         user: CurrentUserDep,
         expected_versions: ExpectedVersionsDep,
         listings: RealEstateServiceDep,
-        response: Response,
-    ) -> RealEstateRead:
+    ) -> JSONDocument:
         moved = await use_case(listings, listing_id, user, expected_versions=expected_versions)
-        return _one(ok_or_raise(moved), response)
+        return _one(ok_or_raise(moved))
 
     move.__doc__ = f"{use_case.__doc__} Invalid moves are a 409 `INVALID_STATUS_TRANSITION`."
     router.add_api_route(

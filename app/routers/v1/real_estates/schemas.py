@@ -1,6 +1,7 @@
 """Request and response bodies of the listing routes."""
 
 import re
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Self
@@ -30,7 +31,7 @@ from app.features.real_estates.model import (
     State,
 )
 from app.features.real_estates.search import ListingFilters, ListingSort
-from app.features.shared.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from app.features.shared.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page
 from app.routers.v1.validation import Omittable, refuse_null
 
 _CEP = re.compile(r"^\d{5}-?\d{3}$")
@@ -244,25 +245,42 @@ class RealEstateRead(BaseModel):
     updated_at: datetime
     published_at: datetime | None
 
-    @classmethod
-    def of(cls, listing: RealEstate) -> Self:
-        """The representation of a stored listing."""
-        columns = {
-            name: getattr(listing, name)
-            for name in cls.model_fields
-            if name not in {"address", "location"}
-        }
-        return cls(
-            **columns,
-            address=Address.model_construct(
-                **{name: getattr(listing, name) for name in Address.model_fields}
-            ),
-            location=(
-                Location.model_construct(lat=listing.lat, lng=listing.lng)
-                if listing.lat is not None and listing.lng is not None
-                else None
-            ),
-        )
+
+def _area(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+# How a RealEstateRead field that is not a listing attribute of the same name is derived.
+_DERIVED: dict[str, Callable[[RealEstate], Any]] = {
+    "area_m2": lambda listing: _area(listing.area_m2),
+    "built_area_m2": lambda listing: _area(listing.built_area_m2),
+    "address": lambda listing: {name: getattr(listing, name) for name in Address.model_fields},
+    "location": lambda listing: (
+        {"lat": listing.lat, "lng": listing.lng}
+        if listing.lat is not None and listing.lng is not None
+        else None
+    ),
+}
+
+
+def listing_document(listing: RealEstate) -> dict[str, Any]:
+    """A listing as `RealEstateRead` shows it, as plain data for `JSONDocument`.
+
+    Built straight from the stored listing, without validating it again; the
+    listing schema tests keep it equal to `RealEstateRead`'s JSON, field for field.
+    """
+    return {
+        name: derive(listing) if (derive := _DERIVED.get(name)) else getattr(listing, name)
+        for name in RealEstateRead.model_fields
+    }
+
+
+def page_document(page: Page[RealEstate]) -> dict[str, Any]:
+    """A page of listings as `RealEstatePage` shows it, as plain data for `JSONDocument`."""
+    return {
+        "items": [listing_document(item) for item in page.items],
+        "next_cursor": page.next_cursor,
+    }
 
 
 class RealEstatePage(BaseModel):

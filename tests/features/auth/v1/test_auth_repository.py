@@ -8,6 +8,7 @@ from result import Err, Ok
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.config.db.database import Database
 from app.core.errors.catalogue import InvalidToken
 from app.features.auth.model import AuthSession
 from app.features.auth.repository import AuthSessionRepository
@@ -16,7 +17,7 @@ from tests.conftest import MakeUser
 
 @pytest.fixture
 def sessions(session: AsyncSession) -> AuthSessionRepository:
-    return AuthSessionRepository(session)
+    return AuthSessionRepository(Database.over(session))
 
 
 async def _revoked_at(session: AsyncSession, session_id: UUID) -> datetime | None:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config.auth.jwt import AccessTokenCodec
+from app.core.config.db.database import Database
 from app.core.config.settings import Settings
 from app.core.errors.catalogue import InvalidToken
 from app.features.auth.exceptions import InvalidCredentials, InvalidCurrentPassword
@@ -28,7 +29,7 @@ NEW_PASSWORD = "another quite long phrase"
 
 @pytest.fixture
 def auth_service(session: AsyncSession, components: Components) -> AuthService:
-    return build_auth_service(session, components)
+    return build_auth_service(Database.over(session), components)
 
 
 def _codec(
@@ -135,7 +136,7 @@ async def test_sign_in_holds_no_transaction_while_the_password_is_checked(
             return await super().verify(password_hash, password)
 
     hasher = Watching(memory_kib=19_456, time_cost=2, parallelism=1)
-    auth = build_auth_service(session, replace(components, hasher=hasher))
+    auth = build_auth_service(Database.over(session), replace(components, hasher=hasher))
 
     result = await auth.sign_in(cpf=user.cpf if known else cpf_from_seed(4242), password=PASSWORD)
 
@@ -203,7 +204,7 @@ async def test_authenticate_refuses_a_token_of_a_revoked_session(
 ) -> None:
     user = await make_user()
     token = await _signed_in(auth_service, user)
-    await AuthSessionRepository(session).revoke_all(user.id)
+    await AuthSessionRepository(Database.over(session)).revoke_all(user.id)
 
     result = await auth_service.authenticate(token)
 

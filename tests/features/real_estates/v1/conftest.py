@@ -4,7 +4,7 @@ The first part builds listings in the database, for the service and repository t
 second drives the HTTP API, for the integration modules.
 """
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import delete, event, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
+from app.core.config.db.database import Database
 from app.features.real_estates.commands import ADDRESS_FIELDS, Address, NewListing
 from app.features.real_estates.model import (
     ListingStatus,
@@ -97,13 +98,13 @@ async def re_owner(make_user: MakeUser) -> User:
 @pytest.fixture
 def re_repository(session: AsyncSession) -> RealEstateRepository:
     """The listing repository over the test session."""
-    return RealEstateRepository(session)
+    return RealEstateRepository(Database.over(session))
 
 
 @pytest.fixture
 def re_service(session: AsyncSession, components: Components) -> RealEstateService:
     """The listing service, wired by the composition root."""
-    return build_real_estate_service(session, components)
+    return build_real_estate_service(Database.over(session), components)
 
 
 @pytest.fixture
@@ -134,19 +135,34 @@ def re_actor(re_owner: User, make_user: MakeUser) -> Actor:
     return _actor
 
 
+# What asyncpg sends on its own the first time a connection meets a type (enums).
+_DRIVER_INTROSPECTION = ("typeinfo_tree", "set_config('jit'", "current_setting('jit')")
+
+
 @pytest.fixture
-def re_statements(session: AsyncSession) -> Iterator[list[tuple[str, Any]]]:
-    """The SQL statements, with their parameters, the test session sends during the test."""
+async def re_statements(session: AsyncSession) -> AsyncIterator[list[tuple[str, Any]]]:
+    """The SQL statements, with their parameters, the test's connection sends during the test.
+
+    ORM statements are recorded by SQLAlchemy; the reads that skip the ORM by the
+    driver, which reports them on the next turn of the event loop.
+    """
     assert isinstance(session.bind, AsyncConnection)
-    connection = session.bind.sync_connection
+    driver = (await session.bind.get_raw_connection()).driver_connection
+    assert driver is not None
     sent: list[tuple[str, Any]] = []
 
-    def record(*args: Any) -> None:
+    def record_orm(*args: Any) -> None:
         sent.append((args[2], args[3]))
 
-    event.listen(connection, "before_cursor_execute", record)
+    def record_driver(query: Any) -> None:
+        if not any(marker in query.query.lower() for marker in _DRIVER_INTROSPECTION):
+            sent.append((query.query, query.args))
+
+    event.listen(session.bind.sync_connection, "before_cursor_execute", record_orm)
+    driver.add_query_logger(record_driver)
     yield sent
-    event.remove(connection, "before_cursor_execute", record)
+    driver.remove_query_logger(record_driver)
+    event.remove(session.bind.sync_connection, "before_cursor_execute", record_orm)
 
 
 @pytest.fixture

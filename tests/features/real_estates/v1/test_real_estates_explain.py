@@ -6,6 +6,7 @@ index can serve would still show a Seq Scan, and the index it does use must be o
 for that shape.
 """
 
+import asyncio
 import json
 from collections.abc import Iterator
 from datetime import timedelta
@@ -138,8 +139,10 @@ async def test_each_search_shape_reads_listings_through_an_index(
     filters, sort, allowed = SHAPES[shape]
     [anchor] = await re_repository.search(filters, sort=sort, after=None, limit=1)
     after = (getattr(anchor, sort.column), anchor.id) if page == "next" else None
+    await asyncio.sleep(0)  # let the driver report what came before
     re_statements.clear()
     await re_repository.search(filters, sort=sort, after=after, limit=20)
+    await asyncio.sleep(0)  # the driver reports statements on the next loop turn
     [(statement, parameters)] = re_statements
 
     nodes = await explain(session, statement, parameters)
@@ -159,8 +162,10 @@ async def test_list_by_owner_reads_listings_through_the_owner_index(
     re_statements: list[tuple[str, Any]],
 ) -> None:
     await populate(session, re_owner)
+    await asyncio.sleep(0)  # let the driver report what came before
     re_statements.clear()
     await re_repository.list_by_owner(re_owner.id, after=None, limit=20)
+    await asyncio.sleep(0)  # the driver reports statements on the next loop turn
     [(statement, parameters)] = re_statements
 
     nodes = await explain(session, statement, parameters)

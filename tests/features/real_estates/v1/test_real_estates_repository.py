@@ -1,5 +1,6 @@
 """RealEstateRepository against a real PostgreSQL: writes, versioned updates, search and pages."""
 
+import asyncio
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -70,6 +71,7 @@ async def test_update_versioned_applies_values_and_bumps_version_and_updated_at_
     updated = await re_repository.update_versioned(
         listing.id, {"title": "Novo título"}, expected_versions={1}
     )
+    await asyncio.sleep(0)  # the driver reports statements on the next loop turn
 
     assert len(re_statements) == 1
     assert re_statements[0][0].startswith("UPDATE real_estates")

@@ -9,6 +9,7 @@ import pytest
 from result import Err, Ok
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.config.db.database import Database
 from app.core.errors.catalogue import InvalidCursor
 from app.features.real_estates.model import ListingStatus, RealEstate
 from app.features.real_estates.repository import RealEstateRepository
@@ -129,8 +130,8 @@ async def test_search_refuses_an_expired_cursor(
 ) -> None:
     now = [1_000_000.0]
     service = RealEstateService(
-        uow=UnitOfWork(session),
-        listings=RealEstateRepository(session),
+        uow=UnitOfWork(Database.over(session)),
+        listings=RealEstateRepository(Database.over(session)),
         cursors=CursorCodec(b"test-secret", ttl_seconds=60, clock=lambda: now[0]),
     )
     cursor = await price_cursor(service, re_make_listing)

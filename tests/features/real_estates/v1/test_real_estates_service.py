@@ -10,6 +10,7 @@ from result import Err, Ok
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from app.core.config.db.database import Database
 from app.core.errors.catalogue import Forbidden
 from app.features.real_estates.commands import ListingChanges
 from app.features.real_estates.exceptions import (
@@ -228,8 +229,8 @@ async def test_delete_removes_the_listing_only_for_its_managers(
 class WritesAfterBothRead(RealEstateRepository):
     """Holds each writer at its UPDATE until every writer has read the listing."""
 
-    def __init__(self, session: AsyncSession, barrier: asyncio.Barrier) -> None:
-        super().__init__(session)
+    def __init__(self, database: Database, barrier: asyncio.Barrier) -> None:
+        super().__init__(database)
         self._barrier = barrier
 
     async def update_versioned(
@@ -253,9 +254,10 @@ async def test_concurrent_updates_with_the_same_version_let_exactly_one_win(
 
     async def edit(title: str) -> Any:
         async with AsyncSession(engine, expire_on_commit=False) as own_session:
+            database = Database.over(own_session)
             service = RealEstateService(
-                uow=UnitOfWork(own_session),
-                listings=WritesAfterBothRead(own_session, barrier),
+                uow=UnitOfWork(database),
+                listings=WritesAfterBothRead(database, barrier),
                 cursors=components.cursors,
             )
             return await service.update(listing.id, owner, {"title": title}, expected_versions={1})
