@@ -12,7 +12,7 @@ from app.core.errors.results import ok_or_raise
 from app.core.openapi import NO_STORE
 from app.features.auth.service import AuthService, Principal
 from app.features.users.model import Role, User
-from app.routers.dependencies import ComponentsDep
+from app.routers.dependencies import components_of
 from app.wiring import build_auth_service
 
 BEARER_CHALLENGE = {"WWW-Authenticate": "Bearer"}
@@ -26,23 +26,26 @@ bearer_token = OAuth2PasswordBearer(
 )
 
 
-async def get_auth_service(database: DatabaseDep, components: ComponentsDep) -> AuthService:
+async def get_auth_service(request: Request, database: DatabaseDep) -> AuthService:
     """The auth service over this request's database."""
-    return build_auth_service(database, components)
+    return build_auth_service(database, components_of(request))
 
 
 AuthServiceDep = Annotated[AuthService, Depends(get_auth_service)]
+BearerTokenDep = Annotated[str | None, Depends(bearer_token)]
 
 
 async def get_principal(
-    request: Request,
-    auth: AuthServiceDep,
-    token: Annotated[str | None, Depends(bearer_token)],
+    request: Request, database: DatabaseDep, token: BearerTokenDep
 ) -> Principal:
-    """The signed-in caller; a missing or invalid token is a 401 problem."""
+    """The signed-in caller; a missing or invalid token is a 401 problem.
+
+    It builds the auth service itself rather than depending on `AuthServiceDep`:
+    every signed-in request resolves this, and each dependency costs per request.
+    """
     if token is None:
         raise NotAuthenticated(headers=BEARER_CHALLENGE)
-    result = await auth.authenticate(token)
+    result = await build_auth_service(database, components_of(request)).authenticate(token)
     if isinstance(result, Err):
         result.err_value.headers.update(BEARER_CHALLENGE)
     principal = ok_or_raise(result)
@@ -54,14 +57,12 @@ PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
 async def get_optional_user(
-    request: Request,
-    auth: AuthServiceDep,
-    token: Annotated[str | None, Depends(bearer_token)],
+    request: Request, database: DatabaseDep, token: BearerTokenDep
 ) -> User | None:
     """The signed-in user when a token is sent (it must be valid), else None."""
     if token is None:
         return None
-    principal = await get_principal(request, auth, token)
+    principal = await get_principal(request, database, token)
     return principal.user
 
 

@@ -3,22 +3,20 @@
 import re
 from typing import Annotated
 
-from fastapi import Depends, Header
+from fastapi import Depends, Header, Request
 from fastapi.exceptions import RequestValidationError
 
 from app.core.config.dependencies import DatabaseDep
 from app.features.real_estates.service import RealEstateService
-from app.routers.dependencies import ComponentsDep
+from app.routers.dependencies import components_of
 from app.wiring import build_real_estate_service
 
 MAX_VERSION_DIGITS = 9
 
 
-async def get_real_estate_service(
-    database: DatabaseDep, components: ComponentsDep
-) -> RealEstateService:
+async def get_real_estate_service(request: Request, database: DatabaseDep) -> RealEstateService:
     """The listing service over this request's database."""
-    return build_real_estate_service(database, components)
+    return build_real_estate_service(database, components_of(request))
 
 
 RealEstateServiceDep = Annotated[RealEstateService, Depends(get_real_estate_service)]

@@ -2,17 +2,17 @@
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 
 from app.core.config.dependencies import DatabaseDep
 from app.features.users.service import UserService
-from app.routers.dependencies import ComponentsDep
+from app.routers.dependencies import components_of
 from app.wiring import build_user_service
 
 
-async def get_user_service(database: DatabaseDep, components: ComponentsDep) -> UserService:
+async def get_user_service(request: Request, database: DatabaseDep) -> UserService:
     """The user service over this request's database."""
-    return build_user_service(database, components)
+    return build_user_service(database, components_of(request))
 
 
 UserServiceDep = Annotated[UserService, Depends(get_user_service)]
