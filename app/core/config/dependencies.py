@@ -17,10 +17,16 @@ async def get_database(request: Request) -> AsyncIterator[Database]:
     Safe methods read in autocommit, on a pooled connection taken at the first query:
     nothing to roll back, no BEGIN. Other methods run in one transaction that commits
     only if a service commits it.
+
+    With a read replica configured, anonymous reads (the public search and listings)
+    go there; a request with credentials reads the primary, so whoever writes reads
+    their own writes at once, whatever the replica's lag.
     """
     state = request.app.state
     if request.method in SAFE_METHODS:
-        database = Database.for_reads(state.read_sessionmaker, state.engine)
+        anonymous = "authorization" not in request.headers
+        replica = state.replica_engine if anonymous else None
+        database = Database.for_reads(state.read_sessionmaker, replica or state.engine)
     else:
         database = Database.for_writes(state.sessionmaker)
     try:

@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.config.db.engine import (
     create_engine,
@@ -43,6 +44,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.engine = engine
     app.state.sessionmaker = create_sessionmaker(engine)
     app.state.read_sessionmaker = create_read_sessionmaker(engine)
+    app.state.replica_engine = replica_engine(settings)
     app.state.expected_head = latest_revision()
     watch_pool(engine, app.state.metrics_registry)
     provider = app.state.tracer_provider
@@ -59,8 +61,17 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
     finally:
         await engine.dispose()
+        if app.state.replica_engine is not None:
+            await app.state.replica_engine.dispose()
         if provider is not None:
             provider.shutdown()
+
+
+def replica_engine(settings: Settings) -> AsyncEngine | None:
+    """The pool of the read replica, when `DATABASE_READ_URL` names one."""
+    if settings.database_read_url is None:
+        return None
+    return create_engine(settings, settings.database_read_url.get_secret_value())
 
 
 def tune_garbage_collector() -> None:

@@ -44,6 +44,11 @@ class Settings(BaseSettings):
         default=None,
         description="postgresql+asyncpg://... or postgresql://...; unset = embedded PostgreSQL.",
     )
+    database_read_url: SecretStr | None = Field(
+        default=None,
+        description="A read replica of DATABASE_URL for anonymous reads (public search and "
+        "listings); unset = everything reads the primary.",
+    )
     embedded_database_dir: Path = Path(".data/postgres")
     database_pool_size: int = Field(default=10, ge=1, le=200)
     database_max_overflow: int = Field(default=10, ge=0, le=200)
@@ -95,7 +100,7 @@ class Settings(BaseSettings):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
 
-    @field_validator("database_url")
+    @field_validator("database_url", "database_read_url")
     @classmethod
     def _postgres_url(cls, value: SecretStr | None) -> SecretStr | None:
         # The messages never repeat the value: it may hold a password.
