@@ -31,11 +31,12 @@ _DIALECT = asyncpg_dialect.dialect()  # type: ignore[no-untyped-call]
 
 
 class RowLoader(Generic[Model]):
-    """Builds mapped objects from rows as the ORM loads them: detached, history clean.
+    """Builds mapped objects from rows as the ORM loads them, history clean.
 
     Values go straight into the instance's `__dict__` (as the ORM's own loader does),
-    with the model's enum columns converted from their text; the object is then
-    marked detached, so a session can adopt it and track changes from there.
+    with the model's enum columns converted from their text. The objects are not in
+    any session; `Database` makes them detached (with an identity) when a session
+    should adopt them.
     """
 
     def __init__(self, model: type[Model]) -> None:
@@ -56,7 +57,6 @@ class RowLoader(Generic[Model]):
             if key in values:
                 values[key] = enum(values[key])
         instance.__dict__.update(values)
-        make_transient_to_detached(instance)
         return instance
 
 
@@ -189,4 +189,6 @@ class Database:
         if self._read_engine is not None:
             return list(instances)
         session = self.session
+        for instance in instances:
+            make_transient_to_detached(instance)
         return [await session.merge(instance, load=False) for instance in instances]

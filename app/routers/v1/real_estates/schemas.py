@@ -1,7 +1,7 @@
 """Request and response bodies of the listing routes."""
 
 import re
-from collections.abc import Callable
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Self
@@ -250,28 +250,57 @@ def _area(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
-# How a RealEstateRead field that is not a listing attribute of the same name is derived.
-_DERIVED: dict[str, Callable[[RealEstate], Any]] = {
-    "area_m2": lambda listing: _area(listing.area_m2),
-    "built_area_m2": lambda listing: _area(listing.built_area_m2),
-    "address": lambda listing: {name: getattr(listing, name) for name in Address.model_fields},
-    "location": lambda listing: (
-        {"lat": listing.lat, "lng": listing.lng}
-        if listing.lat is not None and listing.lng is not None
-        else None
-    ),
-}
+def _loaded(listing: RealEstate) -> Mapping[str, Any]:
+    # A loaded listing keeps its columns in its __dict__, which is what attribute access
+    # returns; reading it directly skips the ORM's descriptors (a page reads ~600 values).
+    values = vars(listing)
+    if values.keys() >= _COLUMNS:
+        return values
+    return {name: getattr(listing, name) for name in _COLUMNS}
+
+
+_COLUMNS = frozenset(column.key for column in RealEstate.__table__.columns) - {"search_vector"}
 
 
 def listing_document(listing: RealEstate) -> dict[str, Any]:
     """A listing as `RealEstateRead` shows it, as plain data for `JSONDocument`.
 
-    Built straight from the stored listing, without validating it again; the
-    listing schema tests keep it equal to `RealEstateRead`'s JSON, field for field.
+    Built straight from the stored listing, without validating it again; ids and
+    enums are already text, as JSON encoders handle those fastest. The listing
+    document tests keep it equal to `RealEstateRead`'s JSON, field for field.
     """
+    column = _loaded(listing)
+    lat, lng = column["lat"], column["lng"]
     return {
-        name: derive(listing) if (derive := _DERIVED.get(name)) else getattr(listing, name)
-        for name in RealEstateRead.model_fields
+        "id": str(column["id"]),
+        "owner_id": str(column["owner_id"]),
+        "title": column["title"],
+        "description": column["description"],
+        "kind": column["kind"].value,
+        "purpose": column["purpose"].value,
+        "status": column["status"].value,
+        "price_cents": column["price_cents"],
+        "condo_fee_cents": column["condo_fee_cents"],
+        "iptu_cents": column["iptu_cents"],
+        "area_m2": _area(column["area_m2"]),
+        "built_area_m2": _area(column["built_area_m2"]),
+        "bedrooms": column["bedrooms"],
+        "bathrooms": column["bathrooms"],
+        "parking_spaces": column["parking_spaces"],
+        "address": {
+            "street": column["street"],
+            "number": column["number"],
+            "complement": column["complement"],
+            "neighborhood": column["neighborhood"],
+            "city": column["city"],
+            "state": column["state"].value,
+            "postal_code": column["postal_code"],
+        },
+        "location": {"lat": lat, "lng": lng} if lat is not None and lng is not None else None,
+        "version": column["version"],
+        "created_at": column["created_at"],
+        "updated_at": column["updated_at"],
+        "published_at": column["published_at"],
     }
 
 
