@@ -16,7 +16,7 @@ from tests.database import POSTGRES_IMAGE
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILES = ["server.Dockerfile", "migrate.Dockerfile"]
-LONG_RUNNING = ["db", "server", "proxy", "storage"]
+LONG_RUNNING = ["db", "pgbouncer", "server", "proxy", "storage"]
 
 
 def _instructions(name: str) -> list[tuple[str, str]]:
@@ -126,6 +126,23 @@ def test_prod_compose_publishes_no_database_port_and_serves_without_reload() -> 
     assert workers is not None
     assert int(workers.group(1)) > 1
     assert services["server"]["deploy"]["replicas"] >= 2
+
+
+def test_prod_compose_sends_the_servers_through_pgbouncer_and_migrations_straight_to_db() -> None:
+    services = _compose("prod.compose.yml")["services"]
+
+    pgbouncer = services["pgbouncer"]
+    assert pgbouncer["environment"]["POOL_MODE"] == "transaction"
+    assert pgbouncer["environment"]["DB_HOST"] == "db"
+    assert pgbouncer["healthcheck"]["test"]
+    server = services["server"]
+    assert "@pgbouncer:" in server["environment"]["DATABASE_URL"]
+    assert server["environment"]["DATABASE_PGBOUNCER"] == "true"
+    assert server["depends_on"]["pgbouncer"]["condition"] == "service_healthy"
+    # migrate keeps .env's DATABASE_URL, which points at db (see .env.example).
+    assert "DATABASE_URL" not in services["migrate"].get("environment", {})
+    example = (PROJECT_ROOT / ".env.example").read_text()
+    assert re.search(r"^DATABASE_URL=postgresql://\S+@db:5432/", example, flags=re.MULTILINE)
 
 
 def test_prod_compose_restarts_and_limits_its_services() -> None:

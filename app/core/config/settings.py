@@ -58,6 +58,10 @@ class Settings(BaseSettings):
     database_pool_pre_ping: bool = False
     database_pool_recycle_seconds: int = Field(default=1800, ge=-1)
     database_echo: bool = False
+    database_pgbouncer: bool = Field(
+        default=False,
+        description="The DATABASE_URL points at PgBouncer in transaction pooling mode.",
+    )
 
     jwt_secret: SecretStr = SecretStr(DEFAULT_JWT_SECRET)
     jwt_previous_secrets: Annotated[list[SecretStr], NoDecode] = Field(

@@ -19,6 +19,32 @@ def async_database_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+def driver_connect_args(settings: Settings) -> dict[str, object]:
+    """Arguments for each new asyncpg connection; none unless behind PgBouncer.
+
+    In transaction pooling mode each transaction of a client may run on another
+    server connection, so a prepared statement is gone, or another client's, in
+    the next one. Behind PgBouncer no statement is cached, neither by asyncpg
+    (whose cache raw driver queries use too) nor by SQLAlchemy, and every one is
+    unnamed: asyncpg then parses it again in the round trip that executes it.
+    Unique names would only stop collisions: an autocommit read prepares and
+    executes in two round trips, which may reach two server connections.
+
+    Args:
+        settings: Whether `DATABASE_URL` points at PgBouncer (`DATABASE_PGBOUNCER`).
+
+    Returns:
+        The `connect_args` of `create_async_engine`.
+    """
+    if not settings.database_pgbouncer:
+        return {}
+    return {
+        "statement_cache_size": 0,
+        "prepared_statement_cache_size": 0,
+        "prepared_statement_name_func": lambda: "",
+    }
+
+
 def create_engine(settings: Settings, url: str) -> AsyncEngine:
     """Create the process' connection pool, sized from settings."""
     return create_async_engine(
@@ -31,6 +57,7 @@ def create_engine(settings: Settings, url: str) -> AsyncEngine:
         echo=settings.database_echo,
         # Errors and logs must not carry values (password hashes, personal data).
         hide_parameters=True,
+        connect_args=driver_connect_args(settings),
     )
 
 
