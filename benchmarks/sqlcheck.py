@@ -53,8 +53,14 @@ def _difference(service: str, ceiling: str) -> str:
     return f"service `…{one[start : at + 60]}…` ceiling `…{other[start : at + 60]}…`"
 
 
-# What asyncpg sends on its own the first time a connection meets a type (enums).
-DRIVER_INTROSPECTION = (
+# What asyncpg sends on its own: transaction control (for the ORM, which SQLAlchemy
+# records itself), and type introspection the first time a connection meets an enum.
+DRIVER_OWN_STATEMENTS = (
+    "begin",
+    "commit",
+    "rollback",
+    "savepoint",
+    "release",
     "with recursive typeinfo_tree",
     "select current_setting('jit')",
     "select set_config('jit'",
@@ -71,7 +77,7 @@ async def compare_sql(dataset: Dataset) -> dict[str, str]:
         statements.append(str(arguments[2]))
 
     def record_driver(query: Any) -> None:  # the reads that skip the ORM
-        if not query.query.lstrip().lower().startswith(DRIVER_INTROSPECTION):
+        if not query.query.lstrip().lower().startswith(DRIVER_OWN_STATEMENTS):
             statements.append(query.query)
 
     def log_driver(dbapi_connection: Any, *_: Any) -> None:

@@ -43,7 +43,7 @@ from benchmarks.ceiling.queries import (
     search_sql,
 )
 
-# The service's pool: 10 connections plus 10 overflow per worker process.
+# The service's pool: 20 connections per worker process.
 POOL_MIN, POOL_MAX = 4, 20
 GC_THRESHOLDS = (50_000, 20, 100)  # the service's tuning (app/core/config/server.py)
 JWT_ISSUER = JWT_AUDIENCE = "real-estate-api"

@@ -29,17 +29,11 @@ LISTING_FIELDS = (
     "published_at", "id", "created_at", "updated_at",
 )  # fmt: skip
 LISTING_COLUMNS = ", ".join(f"real_estates.{name}" for name in LISTING_FIELDS)
-# Session.get labels every column with its table's name.
-LISTING_COLUMNS_LABELLED = ", ".join(
-    f"real_estates.{name} AS real_estates_{name}" for name in LISTING_FIELDS
-)
 USER_COLUMNS = (
     "users.name, users.cpf, users.password_hash, users.role, users.email, users.id, "
     "users.created_at, users.updated_at"
 )
-SQL_LISTING = (
-    f"SELECT {LISTING_COLUMNS_LABELLED} \nFROM real_estates \nWHERE real_estates.id = $1::UUID"
-)
+SQL_LISTING = f"SELECT {LISTING_COLUMNS} \nFROM real_estates \nWHERE real_estates.id = $1::UUID"
 SQL_ACTIVE_USER = (
     f"SELECT {USER_COLUMNS} \nFROM users JOIN auth_sessions ON auth_sessions.user_id = users.id "
     "\nWHERE users.id = $1::UUID AND auth_sessions.id = $2::UUID "
@@ -68,8 +62,7 @@ KEY_PARSERS: dict[str, Callable[[Any], Any]] = {
 FILTERS: tuple[tuple[str, str, Callable[[str], Any]], ...] = (
     (
         "q",
-        "(real_estates.search_vector @@ "
-        "websearch_to_tsquery('public.pt_unaccent'::regconfig, {}::VARCHAR))",
+        "(real_estates.search_vector @@ websearch_to_tsquery('public.pt_unaccent'::regconfig, {}))",
         str,
     ),
     ("city", "real_estates.city_key = {}::VARCHAR", lambda value: search_key(value)),
@@ -87,16 +80,13 @@ FILTERS: tuple[tuple[str, str, Callable[[str], Any]], ...] = (
     ("min_area", "real_estates.area_m2 >= {}::NUMERIC(12, 2)", Decimal),
     ("max_area", "real_estates.area_m2 <= {}::NUMERIC(12, 2)", Decimal),
 )
-INT32 = range(-(2**31), 2**31)
-
-
-def key_cast(value: Any) -> str:
-    """The cast SQLAlchemy gives a keyset literal of this Python type (and size)."""
-    if isinstance(value, datetime):
-        return "TIMESTAMP WITH TIME ZONE"
-    if isinstance(value, Decimal):
-        return "NUMERIC"
-    return "INTEGER" if value in INT32 else "BIGINT"
+# The cast of the keyset position's sort key: its column's type.
+KEY_CASTS = {
+    "published_at": "TIMESTAMP WITH TIME ZONE",
+    "created_at": "TIMESTAMP WITH TIME ZONE",
+    "price_cents": "BIGINT",
+    "area_m2": "NUMERIC(12, 2)",
+}
 
 
 class BadRequestError(ValueError):
@@ -150,13 +140,13 @@ def search_sql(params: dict[str, str]) -> tuple[str, list[Any], str, int]:
         first = len(arguments) - 1
         conditions.append(
             f"(real_estates.{column}, real_estates.id) {operator} "
-            f"(${first}::{key_cast(key)}, ${first + 1}::UUID)"
+            f"(${first}::{KEY_CASTS[column]}, ${first + 1}::UUID)"
         )
     direction = "DESC" if descending else "ASC"
     arguments.append(limit + 1)
     sql = (
         f"SELECT {LISTING_COLUMNS} \nFROM real_estates \nWHERE {' AND '.join(conditions)} "
         f"ORDER BY real_estates.{column} {direction}, real_estates.id {direction} "
-        f"\n LIMIT ${len(arguments)}::INTEGER"
+        f"\n LIMIT ${len(arguments)}"
     )
     return sql, arguments, column, limit

@@ -50,8 +50,10 @@ class Settings(BaseSettings):
         "listings); unset = everything reads the primary.",
     )
     embedded_database_dir: Path = Path(".data/postgres")
-    database_pool_size: int = Field(default=10, ge=1, le=200)
-    database_max_overflow: int = Field(default=10, ge=0, le=200)
+    # A fixed pool: connections opened beyond it ("overflow") are closed as soon as they
+    # are returned, so under a sustained burst every request would pay for a new one.
+    database_pool_size: int = Field(default=20, ge=1, le=200)
+    database_max_overflow: int = Field(default=0, ge=0, le=200)
     database_pool_timeout_seconds: float = Field(default=10.0, gt=0)
     # A ping costs three round trips per request (BEGIN, ping, ROLLBACK); recycling
     # connections bounds their age instead. Turn the ping on for flaky networks.

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from app.core.config.db.fair_pool import FairAsyncAdaptedQueuePool
 from app.core.config.settings import Settings
 
 
@@ -49,6 +50,7 @@ def create_engine(settings: Settings, url: str) -> AsyncEngine:
     """Create the process' connection pool, sized from settings."""
     return create_async_engine(
         async_database_url(url),
+        poolclass=FairAsyncAdaptedQueuePool,
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_max_overflow,
         pool_timeout=settings.database_pool_timeout_seconds,
