@@ -74,3 +74,29 @@ async def test_a_checkout_that_waits_too_long_times_out(database_url: str) -> No
         await greenlet_spawn(again.close)
     finally:
         await engine.dispose()
+
+
+async def test_an_abandoned_checkout_does_not_take_the_connection_with_it(
+    database_url: str,
+) -> None:
+    engine = create_async_engine(
+        async_database_url(database_url),
+        poolclass=FairAsyncAdaptedQueuePool,
+        pool_size=1,
+        max_overflow=0,
+        pool_timeout=5,
+    )
+    try:
+        holder = await engine.raw_connection()
+        abandoned = asyncio.create_task(engine.raw_connection())
+        await asyncio.sleep(0.05)  # it waits for the connection
+        abandoned.cancel()  # e.g. its client went away
+        await asyncio.gather(abandoned, return_exceptions=True)
+        await greenlet_spawn(holder.close)
+
+        next_one = await asyncio.wait_for(engine.raw_connection(), timeout=1)
+
+        assert abandoned.cancelled()
+        await greenlet_spawn(next_one.close)
+    finally:
+        await engine.dispose()
