@@ -1,9 +1,9 @@
 """Request-scoped plumbing every router may use."""
 
-from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.types import Scope
 
 from app.core.config.db.database import Database
 
@@ -11,8 +11,16 @@ from app.core.config.db.database import Database
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-async def get_database(request: Request) -> AsyncIterator[Database]:
+# Where the request's Database waits for `close_request_database`.
+_DATABASE = "database"
+
+
+async def get_database(request: Request) -> Database:
     """The request's Database; what it opened is closed (and rolled back) when it ends.
+
+    `RequestContextMiddleware` closes it through `close_request_database` once the
+    response is sent: a plain dependency with the closing done by the middleware
+    costs each request less than a dependency with `yield`.
 
     Safe methods read in autocommit, on a pooled connection taken at the first query:
     nothing to roll back, no BEGIN. Other methods run in one transaction that commits
@@ -29,9 +37,14 @@ async def get_database(request: Request) -> AsyncIterator[Database]:
         database = Database.for_reads(state.read_sessionmaker, replica or state.engine)
     else:
         database = Database.for_writes(state.sessionmaker)
-    try:
-        yield database
-    finally:
+    request.scope.setdefault("state", {})[_DATABASE] = database
+    return database
+
+
+async def close_request_database(scope: Scope) -> None:
+    """Close the Database `get_database` opened for this request, if it did."""
+    database: Database | None = scope.get("state", {}).pop(_DATABASE, None)
+    if database is not None:
         await database.close()
 
 

@@ -10,6 +10,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core.config.dependencies import close_request_database
 from app.core.config.logging import request_id_var
 from app.core.config.observability import RequestMetrics
 from app.core.config.route_templates import RouteTemplates
@@ -28,7 +29,10 @@ def _new_request_id() -> str:
 
 
 class RequestContextMiddleware:
-    """Give each request an id (echoed in `X-Request-ID`), then log and count it once it ends."""
+    """Give each request an id (echoed in `X-Request-ID`); close, log and count it at the end.
+
+    Closing means giving back what the request's Database opened (see `get_database`).
+    """
 
     def __init__(self, app: ASGIApp, *, metrics: RequestMetrics | None = None) -> None:
         self.app = app
@@ -62,6 +66,7 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
+            await close_request_database(scope)
             seconds = time.perf_counter() - started
             route = self.route_templates.template(scope) or "<unmatched>"
             if metrics is not None:
