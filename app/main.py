@@ -12,7 +12,7 @@ from app.core.config.settings import Settings
 from app.core.docs import install_swagger_ui
 from app.routers import errors, health, home
 from app.routers.tags import OPENAPI_TAGS
-from app.routers.v1 import build_v1_router
+from app.routers.v1 import include_v1
 from app.wiring import Components
 
 if TYPE_CHECKING:
@@ -60,7 +60,7 @@ def create_app(
     app.state.tracer_provider = tracer_provider(settings, span_exporter)
     install_middleware(app, settings, metrics=request_metrics)
     install_error_handling(app)
-    app.include_router(build_v1_router())
+    include_v1(app)
     app.include_router(health.router)
     app.include_router(errors.router)
     app.include_router(home.router)

@@ -1,16 +1,22 @@
 """Version 1 of the HTTP API, mounted under /api/v1."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, FastAPI
 
 from app.routers.v1.auth.routes import router as auth_router
 from app.routers.v1.real_estates.routes import router as real_estates_router
 from app.routers.v1.users.routes import router as users_router
 
+PREFIX = "/api/v1"
 
-def build_v1_router() -> APIRouter:
-    """Every v1 route, under the /api/v1 prefix."""
-    router = APIRouter(prefix="/api/v1")
-    router.include_router(auth_router)
-    router.include_router(users_router)
-    router.include_router(real_estates_router)
-    return router
+# The most requested first: FastAPI tries the routers in this order on every request.
+ROUTERS: tuple[APIRouter, ...] = (real_estates_router, users_router, auth_router)
+
+
+def include_v1(app: FastAPI) -> None:
+    """Add every v1 route to `app`, under the /api/v1 prefix.
+
+    Each feature router is included in the app directly: a router of routers would
+    be matched level by level, twice, on every request.
+    """
+    for router in ROUTERS:
+        app.include_router(router, prefix=PREFIX)
