@@ -13,19 +13,25 @@ from app.core.config.db.engine import async_database_url
 from app.core.config.db.fair_pool import FairAsyncAdaptedQueuePool
 
 
-@pytest.fixture(params=[FairAsyncAdaptedQueuePool, AsyncAdaptedQueuePool], ids=["fair", "stock"])
-async def one_connection(
-    database_url: str, request: pytest.FixtureRequest
-) -> AsyncIterator[AsyncEngine]:
+def _single_connection_engine(
+    database_url: str, pool_class: type[Pool] = FairAsyncAdaptedQueuePool, timeout: float = 5
+) -> AsyncEngine:
     """An engine whose pool holds a single connection."""
-    pool_class: type[Pool] = request.param
-    engine = create_async_engine(
+    return create_async_engine(
         async_database_url(database_url),
         poolclass=pool_class,
         pool_size=1,
         max_overflow=0,
-        pool_timeout=5,
+        pool_timeout=timeout,
     )
+
+
+@pytest.fixture(params=[FairAsyncAdaptedQueuePool, AsyncAdaptedQueuePool], ids=["fair", "stock"])
+async def one_connection(
+    database_url: str, request: pytest.FixtureRequest
+) -> AsyncIterator[AsyncEngine]:
+    """A single-connection engine with the fair pool, and one with SQLAlchemy's own."""
+    engine = _single_connection_engine(database_url, request.param)
     yield engine
     await engine.dispose()
 
@@ -58,13 +64,7 @@ async def test_waiting_checkouts_are_served_before_a_newcomer(one_connection: As
 
 
 async def test_a_checkout_that_waits_too_long_times_out(database_url: str) -> None:
-    engine = create_async_engine(
-        async_database_url(database_url),
-        poolclass=FairAsyncAdaptedQueuePool,
-        pool_size=1,
-        max_overflow=0,
-        pool_timeout=0.2,
-    )
+    engine = _single_connection_engine(database_url, timeout=0.2)
     try:
         holder = await engine.raw_connection()
         with pytest.raises(PoolTimeout, match="QueuePool limit"):
@@ -79,13 +79,7 @@ async def test_a_checkout_that_waits_too_long_times_out(database_url: str) -> No
 async def test_an_abandoned_checkout_does_not_take_the_connection_with_it(
     database_url: str,
 ) -> None:
-    engine = create_async_engine(
-        async_database_url(database_url),
-        poolclass=FairAsyncAdaptedQueuePool,
-        pool_size=1,
-        max_overflow=0,
-        pool_timeout=5,
-    )
+    engine = _single_connection_engine(database_url)
     try:
         holder = await engine.raw_connection()
         abandoned = asyncio.create_task(engine.raw_connection())
