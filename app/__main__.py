@@ -124,8 +124,9 @@ async def _create_admin(settings: Settings, url: str, *, cpf: Cpf, name: str) ->
     engine = create_engine(settings, url)
     try:
         async with create_sessionmaker(engine)() as session:
-            users = build_user_service(Database.over(session), Components.from_settings(settings))
-            exists = (await UserRepository(Database.over(session)).get_by_cpf(cpf)).is_ok()
+            database = Database.over(session)
+            users = build_user_service(database, Components.from_settings(settings))
+            exists = (await UserRepository(database).get_by_cpf(cpf)).is_ok()
             password = None if exists else _admin_password()
             result = await users.create_admin(name=name, cpf=cpf, password=password)
             if isinstance(result, Err):

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.core.config.db.database import Query
 from app.core.config.db.errors import violated_constraint
+from app.core.config.db.keyset import keyset_after
 from app.core.errors.catalogue import UserNotFound
 from app.features.real_estates.exceptions import RealEstateNotFound
 from app.features.real_estates.model import PUBLISHED_ONLY, SEARCH_CONFIG, RealEstate
@@ -150,7 +151,7 @@ def _owned_query(*, after: bool) -> Query[RealEstate]:
     key = (RealEstate.created_at, RealEstate.id)
     query = select(*_COLUMNS).where(RealEstate.owner_id == bindparam("owner_id"))
     if after:
-        query = query.where(tuple_(*key) < _after(key))
+        query = query.where(tuple_(*key) < keyset_after(key))
     ordered = query.order_by(*(column.desc() for column in key)).limit(bindparam("limit"))
     return Query.of(ordered, RealEstate)
 
@@ -165,7 +166,9 @@ def search_query(filters: Collection[str], sort: ListingSort, *, after: bool) ->
     query = select(*_COLUMNS).where(PUBLISHED_ONLY, *_conditions(filters))
     if after:
         position = tuple_(*key)
-        query = query.where(position < _after(key) if sort.descending else position > _after(key))
+        query = query.where(
+            position < keyset_after(key) if sort.descending else position > keyset_after(key)
+        )
     order = [column.desc() if sort.descending else column.asc() for column in key]
     return query.order_by(*order).limit(bindparam("limit"))
 
@@ -174,13 +177,6 @@ def search_query(filters: Collection[str], sort: ListingSort, *, after: bool) ->
 def _search_query(filters: frozenset[str], sort: ListingSort, after: bool) -> Query[RealEstate]:
     # One compilation per shape of search: which filters are set, the order, first page or not.
     return Query.of(search_query(filters, sort, after=after), RealEstate)
-
-
-def _after(key: Sequence[Any]) -> ColumnElement[Any]:
-    column, id_column = key
-    return tuple_(
-        bindparam("after_key", type_=column.type), bindparam("after_id", type_=id_column.type)
-    )
 
 
 _SEARCH_CONFIG_SQL: ColumnElement[Any] = literal_column(f"'{SEARCH_CONFIG}'::regconfig")

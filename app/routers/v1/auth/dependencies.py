@@ -45,7 +45,8 @@ async def get_principal(
     """
     if token is None:
         raise NotAuthenticated(headers=BEARER_CHALLENGE)
-    result = await build_auth_service(database, components_of(request)).authenticate(token)
+    auth = await get_auth_service(request, database)
+    result = await auth.authenticate(token)
     if isinstance(result, Err):
         result.err_value.headers.update(BEARER_CHALLENGE)
     principal = ok_or_raise(result)
