@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engin
 from sqlalchemy.pool import NullPool
 
 from app.core.config.db.database import Database
-from app.core.config.db.migrations import upgrade_to_head
 from app.core.config.dependencies import get_database
 from app.core.config.settings import Environment, Settings
 from app.features.shared.cpf import Cpf, cpf_from_number
@@ -19,7 +18,7 @@ from app.features.users.repository import UserRepository
 from app.features.users.service import UserService
 from app.main import create_app
 from app.wiring import Components, build_user_service
-from tests.database import postgres_server, scratch_database
+from tests.database import migrated_database, postgres_server
 
 PASSWORD = "a long odd phrase"
 TEST_JWT_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
@@ -35,8 +34,7 @@ def server_url() -> Iterator[str]:
 @pytest.fixture(scope="session")
 def database_url(server_url: str) -> Iterator[str]:
     """A freshly migrated database for this run (upgrade from empty to head)."""
-    with scratch_database(server_url) as url:
-        upgrade_to_head(url)
+    with migrated_database(server_url) as url:
         yield url
 
 

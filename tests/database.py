@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 
 from app.core.config.db.embedded import embedded_postgres
 from app.core.config.db.engine import async_database_url
+from app.core.config.db.migrations import upgrade_to_head
 
 # The major the compose files and the embedded server run too.
 POSTGRES_IMAGE = "postgres:18"
@@ -78,3 +79,11 @@ def scratch_database(server_url: str) -> Iterator[str]:
         yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
     finally:
         asyncio.run(_run_admin_sql(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@contextlib.contextmanager
+def migrated_database(server_url: str) -> Iterator[str]:
+    """A scratch database upgraded from empty to head; its URL, dropped afterwards."""
+    with scratch_database(server_url) as url:
+        upgrade_to_head(url)
+        yield url

@@ -28,14 +28,13 @@ from app.core.config.db.engine import (
     create_read_sessionmaker,
     create_sessionmaker,
 )
-from app.core.config.db.migrations import upgrade_to_head
 from app.core.config.settings import Environment, Settings
 from app.features.shared.cpf import cpf_from_number
 from app.features.users.model import User
 from app.main import create_app
 from tests import pgbouncer
 from tests.conftest import PASSWORD, TEST_JWT_SECRET, bearer
-from tests.database import asyncpg_dsn, scratch_database
+from tests.database import asyncpg_dsn, migrated_database
 from tests.pgbouncer import running_pgbouncer
 
 SERVER_CONNECTIONS = 2
@@ -53,8 +52,7 @@ _cpf_numbers = itertools.count(810_000_000)
 @pytest.fixture(scope="module")
 def direct_url(server_url: str) -> Iterator[str]:
     """A database of this module's own: its tests commit for real."""
-    with scratch_database(server_url) as url:
-        upgrade_to_head(url)
+    with migrated_database(server_url) as url:
         yield url
 
 

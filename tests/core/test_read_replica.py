@@ -16,13 +16,12 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from sqlalchemy.pool import NullPool
 
-from app.core.config.db.migrations import upgrade_to_head
 from app.core.config.settings import Settings
 from app.features.real_estates.model import RealEstate
 from app.features.users.model import User
 from app.main import create_app
 from tests.conftest import PASSWORD, bearer, cpf_from_seed
-from tests.database import scratch_database
+from tests.database import migrated_database
 from tests.features.real_estates.v1.conftest import BASE, LISTING, new_listing
 
 
@@ -38,8 +37,7 @@ class Databases:
 @pytest.fixture(scope="module")
 def replica_url(server_url: str) -> Iterator[str]:
     """A second migrated database standing in for the replica."""
-    with scratch_database(server_url) as url:
-        upgrade_to_head(url)
+    with migrated_database(server_url) as url:
         yield url
 
 
