@@ -1,6 +1,6 @@
 """The public search: its filters and sorts, as plain values."""
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -54,7 +54,7 @@ class ListingFilters:
         City and neighbourhood match case- and accent-insensitively: their values are
         folded the way the stored keys are.
         """
-        values = {name: value for name, value in asdict(self).items() if value is not None}
+        values = {name: value for name, value in vars(self).items() if value is not None}
         for name in _FOLDED:
             if name in values:
                 values[name] = search_key(values[name])
