@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from fastapi.telemetry import TelemetryConfig
 from fastapi_offline import FastAPIOffline
 
+from app.core.config.dependencies import open_request_database
 from app.core.config.observability import install_metrics, trace_app, tracer_provider
 from app.core.config.server import install_error_handling, install_middleware, lifespan
 from app.core.config.settings import Settings
@@ -56,6 +57,7 @@ def create_app(
     install_swagger_ui(app, static_url=STATIC_URL)
     app.state.settings = settings
     app.state.components = Components.from_settings(settings)
+    app.state.open_database = open_request_database
     app.state.metrics_registry, request_metrics = install_metrics(app)
     app.state.tracer_provider = tracer_provider(settings, span_exporter)
     install_middleware(app, settings, metrics=request_metrics)

@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engin
 from sqlalchemy.pool import NullPool
 
 from app.core.config.db.database import Database
-from app.core.config.dependencies import get_database
 from app.core.config.settings import Environment, Settings
 from app.features.shared.cpf import Cpf, cpf_from_number
 from app.features.users.model import Role, User
@@ -90,10 +89,7 @@ def app(settings: Settings, components: Components, session: AsyncSession) -> An
     application = create_app(settings)
     application.state.components = components
 
-    async def _test_database() -> AsyncIterator[Database]:
-        yield Database.over(session)
-
-    application.dependency_overrides[get_database] = _test_database
+    application.state.open_database = lambda _request: Database.over(session)
     return application
 
 

@@ -15,7 +15,12 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
 from app.core.openapi import operations, render_document
-from app.routers.v1.auth.dependencies import get_optional_user, get_principal
+from app.routers.v1.auth.dependencies import (
+    get_admin,
+    get_current_user,
+    get_optional_user,
+    get_principal,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 OPENAPI_JSON = ROOT / "openapi.json"
@@ -143,6 +148,9 @@ def _calls(dependant: Dependant) -> Iterator[object]:
         yield from _calls(dependency)
 
 
+SIGNED_IN_GUARDS = {get_principal, get_current_user, get_admin}
+
+
 def test_security_follows_what_each_route_depends_on(offline_app: FastAPI) -> None:
     schema = by_id(offline_app.openapi())
     routes = documented_routes(offline_app)
@@ -150,7 +158,7 @@ def test_security_follows_what_each_route_depends_on(offline_app: FastAPI) -> No
     for route in routes:
         calls = set(_calls(route.dependant))
         security = schema[str(route.operation_id)].get("security")
-        if get_principal in calls:
+        if calls & SIGNED_IN_GUARDS:
             assert security == [BEARER], route.operation_id
         elif get_optional_user in calls:
             assert security == [{}, BEARER], route.operation_id

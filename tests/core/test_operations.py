@@ -18,7 +18,6 @@ from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config.db.database import Database
-from app.core.config.dependencies import get_database
 from app.core.config.settings import Environment, Settings
 from app.main import create_app
 from tests.conftest import bearer, cpf_from_seed
@@ -206,10 +205,7 @@ async def test_production_logs_one_json_access_line_per_request_without_secrets(
 ) -> None:
     app = create_app(production_settings)
 
-    async def _test_database() -> AsyncIterator[Database]:
-        yield Database.over(session)
-
-    app.dependency_overrides[get_database] = _test_database
+    app.state.open_database = lambda _request: Database.over(session)
     signed_up = {"name": "Log Tester", "cpf": LOG_CPF_FORMATTED, "password": LOG_PASSWORD}
     credentials = {"cpf": LOG_CPF, "password": LOG_PASSWORD}
 

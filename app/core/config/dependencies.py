@@ -1,8 +1,6 @@
-"""Request-scoped plumbing every router may use."""
+"""Request-scoped plumbing every router may use: the request's Database."""
 
-from typing import Annotated
-
-from fastapi import Depends, Request
+from starlette.requests import Request
 from starlette.types import Scope
 
 from app.core.config.db.database import Database
@@ -15,12 +13,24 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _DATABASE = "database"
 
 
-async def get_database(request: Request) -> Database:
-    """The request's Database; what it opened is closed (and rolled back) when it ends.
+def database_of(request: Request) -> Database:
+    """The request's Database, opened on first use; closed (and rolled back) when it ends.
 
-    `RequestContextMiddleware` closes it through `close_request_database` once the
-    response is sent: a plain dependency with the closing done by the middleware
-    costs each request less than a dependency with `yield`.
+    A plain function that the service dependencies call, rather than a dependency of
+    its own: FastAPI resolves each dependency on every request that uses it, at a
+    cost comparable to a query's. `RequestContextMiddleware` closes the Database
+    through `close_request_database` once the response is sent. How it is opened is
+    `app.state.open_database` (`open_request_database`, unless a test replaces it).
+    """
+    state = request.scope.setdefault("state", {})
+    database: Database | None = state.get(_DATABASE)
+    if database is None:
+        database = state[_DATABASE] = request.app.state.open_database(request)
+    return database
+
+
+def open_request_database(request: Request) -> Database:
+    """A Database suited to the request.
 
     Safe methods read in autocommit, on a pooled connection taken at the first query:
     nothing to roll back, no BEGIN. Other methods run in one transaction that commits
@@ -34,18 +44,12 @@ async def get_database(request: Request) -> Database:
     if request.method in SAFE_METHODS:
         anonymous = "authorization" not in request.headers
         replica = state.replica_engine if anonymous else None
-        database = Database.for_reads(state.read_sessionmaker, replica or state.engine)
-    else:
-        database = Database.for_writes(state.sessionmaker)
-    request.scope.setdefault("state", {})[_DATABASE] = database
-    return database
+        return Database.for_reads(state.read_sessionmaker, replica or state.engine)
+    return Database.for_writes(state.sessionmaker)
 
 
 async def close_request_database(scope: Scope) -> None:
-    """Close the Database `get_database` opened for this request, if it did."""
+    """Close the request's Database, if it opened one."""
     database: Database | None = scope.get("state", {}).pop(_DATABASE, None)
     if database is not None:
         await database.close()
-
-
-DatabaseDep = Annotated[Database, Depends(get_database)]

@@ -6,7 +6,7 @@ from fastapi import Depends, Request, Response
 from fastapi.security import OAuth2PasswordBearer
 from result import Err
 
-from app.core.config.dependencies import DatabaseDep
+from app.core.config.dependencies import database_of
 from app.core.errors.catalogue import Forbidden, InvalidToken, NotAuthenticated
 from app.core.errors.results import ok_or_raise
 from app.core.openapi import NO_STORE
@@ -26,26 +26,25 @@ bearer_token = OAuth2PasswordBearer(
 )
 
 
-async def get_auth_service(request: Request, database: DatabaseDep) -> AuthService:
+async def get_auth_service(request: Request) -> AuthService:
     """The auth service over this request's database."""
-    return build_auth_service(database, components_of(request))
+    return build_auth_service(database_of(request), components_of(request))
 
 
 AuthServiceDep = Annotated[AuthService, Depends(get_auth_service)]
 BearerTokenDep = Annotated[str | None, Depends(bearer_token)]
 
+# The guards below call one another as plain functions rather than depending on each
+# other: every signed-in request resolves one of them, and each dependency FastAPI
+# resolves costs per request. Each still depends on `bearer_token` itself, which is
+# what puts the scheme in the OpenAPI document.
 
-async def get_principal(
-    request: Request, database: DatabaseDep, token: BearerTokenDep
-) -> Principal:
-    """The signed-in caller; a missing or invalid token is a 401 problem.
 
-    It builds the auth service itself rather than depending on `AuthServiceDep`:
-    every signed-in request resolves this, and each dependency costs per request.
-    """
+async def get_principal(request: Request, token: BearerTokenDep) -> Principal:
+    """The signed-in caller; a missing or invalid token is a 401 problem."""
     if token is None:
         raise NotAuthenticated(headers=BEARER_CHALLENGE)
-    auth = await get_auth_service(request, database)
+    auth = await get_auth_service(request)
     result = await auth.authenticate(token)
     if isinstance(result, Err):
         result.err_value.headers.update(BEARER_CHALLENGE)
@@ -57,29 +56,28 @@ async def get_principal(
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
-async def get_optional_user(
-    request: Request, database: DatabaseDep, token: BearerTokenDep
-) -> User | None:
+async def get_optional_user(request: Request, token: BearerTokenDep) -> User | None:
     """The signed-in user when a token is sent (it must be valid), else None."""
     if token is None:
         return None
-    principal = await get_principal(request, database, token)
-    return principal.user
+    return await get_current_user(request, token)
 
 
 OptionalUserDep = Annotated[User | None, Depends(get_optional_user)]
 
 
-async def get_current_user(principal: PrincipalDep) -> User:
+async def get_current_user(request: Request, token: BearerTokenDep) -> User:
     """The signed-in user."""
+    principal = await get_principal(request, token)
     return principal.user
 
 
 CurrentUserDep = Annotated[User, Depends(get_current_user)]
 
 
-async def get_admin(user: CurrentUserDep) -> User:
+async def get_admin(request: Request, token: BearerTokenDep) -> User:
     """The signed-in user, who must be an admin (403 problem otherwise)."""
+    user = await get_current_user(request, token)
     if user.role is not Role.ADMIN:
         raise Forbidden("Only admins may do this.")
     return user

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 from fastapi.exceptions import RequestValidationError
 
-from app.core.config.dependencies import DatabaseDep
+from app.core.config.dependencies import database_of
 from app.features.real_estates.service import RealEstateService
 from app.routers.dependencies import components_of
 from app.wiring import build_real_estate_service
@@ -14,9 +14,9 @@ from app.wiring import build_real_estate_service
 MAX_VERSION_DIGITS = 9
 
 
-async def get_real_estate_service(request: Request, database: DatabaseDep) -> RealEstateService:
+async def get_real_estate_service(request: Request) -> RealEstateService:
     """The listing service over this request's database."""
-    return build_real_estate_service(database, components_of(request))
+    return build_real_estate_service(database_of(request), components_of(request))
 
 
 RealEstateServiceDep = Annotated[RealEstateService, Depends(get_real_estate_service)]
