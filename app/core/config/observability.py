@@ -64,6 +64,8 @@ class RequestMetrics:
             registry=registry,
             multiprocess_mode="livesum",
         )
+        self._gauges: dict[str, Gauge] = {}
+        self._series: dict[tuple[str, str, str], tuple[Counter, Histogram]] = {}
 
     @staticmethod
     def measures(path: str) -> bool:
@@ -72,13 +74,33 @@ class RequestMetrics:
 
     def started(self, method: str) -> None:
         """A request began."""
-        self._in_progress.labels(method).inc()
+        self._in_progress_of(method).inc()
 
     def finished(self, method: str, handler: str, status: int, seconds: float) -> None:
         """A request ended with `status` after `seconds`."""
-        self._in_progress.labels(method).dec()
-        self._requests.labels(method, str(status), handler).inc()
-        self._latency.labels(method, str(status), handler).observe(seconds)
+        self._in_progress_of(method).dec()
+        requests, latency = self._series_of(method, str(status), handler)
+        requests.inc()
+        latency.observe(seconds)
+
+    # Each labelled series is looked up once: `labels()` costs microseconds per call. There
+    # are few of them (HTTP methods x statuses x route templates).
+
+    def _in_progress_of(self, method: str) -> Gauge:
+        gauge = self._gauges.get(method)
+        if gauge is None:
+            gauge = self._gauges[method] = self._in_progress.labels(method)
+        return gauge
+
+    def _series_of(self, method: str, status: str, handler: str) -> tuple[Counter, Histogram]:
+        key = (method, status, handler)
+        series = self._series.get(key)
+        if series is None:
+            series = self._series[key] = (
+                self._requests.labels(*key),
+                self._latency.labels(*key),
+            )
+        return series
 
 
 def install_metrics(app: FastAPI) -> tuple[CollectorRegistry, RequestMetrics]:
