@@ -18,6 +18,7 @@ from app.features.users.exceptions import (
     UserNotFound,
 )
 from app.features.users.model import Role
+from app.routers.responses import JSONDocument
 from app.routers.v1.auth.dependencies import (
     ADMIN_PROBLEMS,
     SIGNED_IN_PROBLEMS,
@@ -34,6 +35,7 @@ from app.routers.v1.users.schemas import (
     UserCreate,
     UserPage,
     UserRead,
+    user_document,
 )
 
 router = APIRouter(prefix="/users", tags=["users"])
@@ -65,12 +67,13 @@ async def sign_up(body: UserCreate, users: UserServiceDep, response: Response) -
 @router.get(
     "/me",
     operation_id="getMyProfile",
+    response_model=UserRead,
     summary="Show my profile",
     responses=problem_responses(*SIGNED_IN_PROBLEMS),
 )
-async def read_my_profile(user: CurrentUserDep) -> UserRead:
+async def read_my_profile(user: CurrentUserDep) -> JSONDocument:
     """The signed-in user's profile."""
-    return UserRead.model_validate(user)
+    return JSONDocument(user_document(user))
 
 
 @router.patch(

@@ -1,7 +1,7 @@
 """Request and response bodies of the user routes."""
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from pydantic import (
@@ -17,7 +17,7 @@ from pydantic import (
 
 from app.features.shared.cpf import Cpf as CpfDigits
 from app.features.shared.cpf import normalize_cpf
-from app.features.users.model import Role
+from app.features.users.model import Role, User
 from app.features.users.service import UserChanges
 from app.routers.v1.validation import Omittable, refuse_null
 
@@ -116,6 +116,23 @@ class UserRead(BaseModel):
     role: Role
     created_at: datetime
     updated_at: datetime
+
+
+def user_document(user: User) -> dict[str, Any]:
+    """A user as `UserRead` shows it, as plain data for `JSONDocument`.
+
+    Built straight from the stored user, without validating it again (as
+    `listing_document` is); a test keeps it equal to `UserRead`'s JSON.
+    """
+    return {
+        "id": str(user.id),
+        "name": user.name,
+        "cpf": user.cpf,
+        "email": user.email,
+        "role": user.role.value,
+        "created_at": user.created_at,
+        "updated_at": user.updated_at,
+    }
 
 
 class UserPage(BaseModel):
