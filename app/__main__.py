@@ -90,7 +90,9 @@ def serve(
         reload_dirs=["app"] if reload else None,
         log_config=None,
         access_log=False,
-        proxy_headers=True,
+        # The client's address comes from TRUSTED_PROXIES only (app/core/config/client.py);
+        # uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1.
+        proxy_headers=False,
     )
 
 

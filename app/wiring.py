@@ -8,11 +8,14 @@ functions.
 
 import hashlib
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Self
 
 from app.core.config.auth.jwt import AccessTokenCodec
+from app.core.config.client import ClientAddresses
 from app.core.config.db.database import Database
 from app.core.config.settings import Settings
+from app.features.auth.refresh import SessionLifetimes
 from app.features.auth.repository import AuthSessionRepository
 from app.features.auth.service import AuthService
 from app.features.real_estates.repository import RealEstateRepository
@@ -37,6 +40,8 @@ class Components:
     cursors: CursorCodec
     hasher: PasswordHasher
     passwords: PasswordPolicy
+    lifetimes: SessionLifetimes
+    addresses: ClientAddresses
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Self:
@@ -47,6 +52,12 @@ class Components:
             cursors=CursorCodec(hashlib.sha256(b"cursor-key:" + secret).digest()),
             hasher=PasswordHasher.from_settings(settings),
             passwords=PasswordPolicy.from_file(),
+            lifetimes=SessionLifetimes(
+                idle=timedelta(days=settings.refresh_token_idle_days),
+                absolute=timedelta(days=settings.refresh_token_absolute_days),
+                retry=timedelta(seconds=settings.refresh_token_retry_seconds),
+            ),
+            addresses=ClientAddresses.from_settings(settings),
         )
 
 
@@ -70,6 +81,7 @@ def build_auth_service(database: Database, components: Components) -> AuthServic
         hasher=components.hasher,
         passwords=components.passwords,
         tokens=components.tokens,
+        lifetimes=components.lifetimes,
     )
 
 

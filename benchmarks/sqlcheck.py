@@ -25,6 +25,7 @@ from app.features.shared.cpf import Cpf
 from app.features.users.repository import UserRepository
 from benchmarks.ceiling.queries import (
     SQL_ACTIVE_USER,
+    SQL_ADD_REFRESH_TOKEN,
     SQL_ADD_SESSION,
     SQL_LISTING,
     SQL_USER_BY_CPF,
@@ -105,6 +106,7 @@ async def compare_sql(dataset: Dataset) -> dict[str, str]:
             listings = RealEstateRepository(Database.over(session))
             sessions = AuthSessionRepository(Database.over(session))
             limit = PAGE_SIZE + 1
+            new_session = AuthSession(user_id=user.id)
             service = {
                 "by_id": await last_statement(listings.get(listing)),
                 "search": await last_statement(
@@ -127,8 +129,9 @@ async def compare_sql(dataset: Dataset) -> dict[str, str]:
                 "sign_in (user by CPF)": await last_statement(
                     UserRepository(Database.over(session)).get_by_cpf(Cpf(user.cpf))
                 ),
-                "sign_in (new session)": await last_statement(
-                    sessions.add(AuthSession(user_id=user.id))
+                "sign_in (new session)": await last_statement(sessions.add(new_session)),
+                "sign_in (refresh token)": await last_statement(
+                    sessions.add_refresh_token(digest=bytes(32), session_id=new_session.id)
                 ),
             }
             await session.rollback()
@@ -143,5 +146,6 @@ async def compare_sql(dataset: Dataset) -> dict[str, str]:
         "users_me": SQL_ACTIVE_USER,
         "sign_in (user by CPF)": SQL_USER_BY_CPF,
         "sign_in (new session)": SQL_ADD_SESSION,
+        "sign_in (refresh token)": SQL_ADD_REFRESH_TOKEN,
     }
     return {name: _difference(service[name], ceiling[name]) for name in service}

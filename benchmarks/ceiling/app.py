@@ -12,6 +12,7 @@ response, so the difference in a benchmark is the framework, not the work.
 
 import asyncio
 import gc
+import hashlib
 import os
 import re
 import secrets
@@ -35,6 +36,7 @@ from starlette.routing import Route
 
 from benchmarks.ceiling.queries import (
     SQL_ACTIVE_USER,
+    SQL_ADD_REFRESH_TOKEN,
     SQL_ADD_SESSION,
     SQL_LISTING,
     SQL_USER_BY_CPF,
@@ -250,7 +252,15 @@ async def sign_in(request: Request) -> Response:
         return problem(401, "INVALID_CREDENTIALS", "Wrong CPF or password.")
     session_id = uuid.uuid4()
     now = datetime.now(UTC)
-    await state.pool.execute(SQL_ADD_SESSION, row["id"], session_id, now, None)
+    refresh_token = secrets.token_urlsafe(32)
+    digest = hashlib.sha256(refresh_token.encode()).digest()
+    agent = (request.headers.get("user-agent") or "")[:200] or None
+    address = request.client.host if request.client else None
+    async with state.pool.acquire() as connection, connection.transaction():
+        await connection.execute(
+            SQL_ADD_SESSION, row["id"], session_id, address, agent, now, now, None
+        )
+        await connection.execute(SQL_ADD_REFRESH_TOKEN, digest, session_id, now, None)
     issued = int(now.timestamp())
     claims = {
         "sub": str(row["id"]),
@@ -263,7 +273,12 @@ async def sign_in(request: Request) -> Response:
     }
     token = jwt.encode(claims, state.secret, algorithm="HS256")
     return json(
-        {"access_token": token, "token_type": "bearer", "expires_in": ACCESS_TOKEN_TTL_SECONDS}
+        {
+            "access_token": token,
+            "token_type": "bearer",
+            "expires_in": ACCESS_TOKEN_TTL_SECONDS,
+            "refresh_token": refresh_token,
+        }
     )
 
 

@@ -41,8 +41,13 @@ SQL_ACTIVE_USER = (
 )
 SQL_USER_BY_CPF = f"SELECT {USER_COLUMNS} \nFROM users \nWHERE users.cpf = $1::VARCHAR"
 SQL_ADD_SESSION = (
-    "INSERT INTO auth_sessions (user_id, id, created_at, revoked_at) VALUES ($1::UUID, $2::UUID, "
-    "$3::TIMESTAMP WITH TIME ZONE, $4::TIMESTAMP WITH TIME ZONE)"
+    "INSERT INTO auth_sessions (user_id, id, client_address, user_agent, created_at, "
+    "refreshed_at, revoked_at) VALUES ($1::UUID, $2::UUID, $3::VARCHAR, $4::VARCHAR, "
+    "$5::TIMESTAMP WITH TIME ZONE, $6::TIMESTAMP WITH TIME ZONE, $7::TIMESTAMP WITH TIME ZONE)"
+)
+SQL_ADD_REFRESH_TOKEN = (
+    "INSERT INTO refresh_tokens (digest, session_id, created_at, spent_at) VALUES ($1::BYTEA, "  # noqa: S105 - SQL
+    "$2::UUID, $3::TIMESTAMP WITH TIME ZONE, $4::TIMESTAMP WITH TIME ZONE)"
 )
 
 # Public sort -> (column, descending); each ties on id in the same direction.

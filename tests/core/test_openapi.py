@@ -29,6 +29,8 @@ BEARER: dict[str, list[str]] = {"OAuth2PasswordBearer": []}
 OPERATION_IDS = {
     ("post", "/api/v1/sign-in"): "signIn",
     ("post", "/api/v1/auth/token"): "issueToken",
+    ("post", "/api/v1/auth/refresh"): "refreshToken",
+    ("post", "/api/v1/sign-out"): "signOut",
     ("post", "/api/v1/users"): "signUp",
     ("get", "/api/v1/users"): "listUsers",
     ("get", "/api/v1/users/me"): "getMyProfile",
@@ -56,9 +58,10 @@ OPERATION_IDS = {
 OPERATION_ID = re.compile(r"^[a-z]+(?:[A-Z][a-z0-9]*)+$")
 VERBS = {
     "archive", "change", "check", "create", "delete", "draft", "get", "issue", "list",
-    "publish", "search", "sign", "update",
+    "publish", "refresh", "search", "sign", "update",
 }  # fmt: skip
-PUBLIC = {"signUp", "signIn", "issueToken", "checkLiveness", "checkReadiness"}
+PUBLIC = {"signUp", "signIn", "issueToken", "refreshToken", "signOut"}
+PUBLIC |= {"checkLiveness", "checkReadiness"}
 PUBLIC |= {"listErrorCodes", "getErrorCode"}
 OPTIONAL_TOKEN = {"searchRealEstates", "getRealEstate"}
 

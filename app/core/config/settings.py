@@ -1,6 +1,7 @@
 """Application settings, read from the environment and `.env` only."""
 
 from enum import StrEnum
+from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
 from typing import Annotated, Literal, Self
 
@@ -74,6 +75,23 @@ class Settings(BaseSettings):
     jwt_issuer: str = "real-estate-api"
     jwt_audience: str = "real-estate-api"
     access_token_ttl_seconds: int = Field(default=15 * 60, ge=30, le=24 * 3600)
+    refresh_token_idle_days: int = Field(
+        default=30, ge=1, le=365, description="A session unused this long ends."
+    )
+    refresh_token_absolute_days: int = Field(
+        default=90, ge=1, le=3650, description="A session ends this long after its sign-in."
+    )
+    refresh_token_retry_seconds: int = Field(
+        default=10,
+        ge=0,
+        le=300,
+        description="A refresh token spent this recently may be presented again without "
+        "ending its session (a client retrying a refresh whose answer it lost).",
+    )
+    trusted_proxies: Annotated[list[IPv4Network | IPv6Network], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated CIDRs whose X-Forwarded-For is believed; empty = none.",
+    )
 
     argon2_memory_kib: int = Field(default=19 * 1024, ge=19 * 1024)
     argon2_time_cost: int = Field(default=2, ge=2)
@@ -99,7 +117,7 @@ class Settings(BaseSettings):
     def _upper_case_level(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
 
-    @field_validator("cors_allow_origins", "jwt_previous_secrets", mode="before")
+    @field_validator("cors_allow_origins", "jwt_previous_secrets", "trusted_proxies", mode="before")
     @classmethod
     def _split_comma_separated(cls, value: object) -> object:
         if isinstance(value, str):

@@ -145,6 +145,16 @@ class InvalidCredentials(BaseError):
     feature = "auth"
 
 
+class InvalidRefreshToken(BaseError):
+    """Invalid refresh token."""
+
+    code = "INVALID_REFRESH_TOKEN"
+    status = 401
+    title = "Invalid refresh token"
+    description = "The refresh token is unknown, already spent, expired, or its session has ended. Sign in again."
+    feature = "auth"
+
+
 class InvalidCurrentPassword(BaseError):
     """Current password is incorrect."""
 
@@ -240,6 +250,7 @@ CATALOGUE: dict[str, type[BaseError]] = {
     InternalError.code: InternalError,
     NotReady.code: NotReady,
     InvalidCredentials.code: InvalidCredentials,
+    InvalidRefreshToken.code: InvalidRefreshToken,
     InvalidCurrentPassword.code: InvalidCurrentPassword,
     UserNotFound.code: UserNotFound,
     UserAlreadyExists.code: UserAlreadyExists,

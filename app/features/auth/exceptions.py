@@ -7,9 +7,11 @@ Errors shared by every feature live in app.core.errors.catalogue.
 from app.core.errors.catalogue import (
     InvalidCredentials,
     InvalidCurrentPassword,
+    InvalidRefreshToken,
 )
 
 __all__ = [
     "InvalidCredentials",
     "InvalidCurrentPassword",
+    "InvalidRefreshToken",
 ]

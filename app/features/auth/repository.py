@@ -1,5 +1,6 @@
 """Data access for sign-in sessions."""
 
+from datetime import datetime
 from uuid import UUID
 
 from result import Err, Ok, Result
@@ -7,7 +8,7 @@ from sqlalchemy import bindparam, select, update
 
 from app.core.config.db.database import Query
 from app.core.errors.catalogue import InvalidToken
-from app.features.auth.model import AuthSession
+from app.features.auth.model import AuthSession, RefreshToken
 from app.features.shared.repository import Repository
 from app.features.shared.timestamps import utcnow
 from app.features.users.model import User
@@ -21,6 +22,42 @@ class AuthSessionRepository(Repository):
         self._session.add(auth_session)
         await self._session.flush()
         return auth_session
+
+    async def get(self, session_id: UUID) -> AuthSession | None:
+        """A session, ended or not."""
+        return await self._session.get(AuthSession, session_id, populate_existing=True)
+
+    async def add_refresh_token(self, *, digest: bytes, session_id: UUID) -> None:
+        """Record a refresh token (by digest) issued within a session."""
+        self._session.add(RefreshToken(digest=digest, session_id=session_id))
+        await self._session.flush()
+
+    async def spend_refresh_token(self, digest: bytes, *, at: datetime) -> UUID | None:
+        """Mark an unspent refresh token spent; return its session, or None if it was not.
+
+        One statement: of two requests spending the same token at once, the second
+        waits for the first to finish and then finds it spent.
+        """
+        spent = await self._session.execute(
+            update(RefreshToken)
+            .where(RefreshToken.digest == digest, RefreshToken.spent_at.is_(None))
+            .values(spent_at=at)
+            .returning(RefreshToken.session_id)
+        )
+        return spent.scalar_one_or_none()
+
+    async def refresh_token(self, digest: bytes) -> RefreshToken | None:
+        """A refresh token by digest, spent or not."""
+        return await self._session.get(RefreshToken, digest, populate_existing=True)
+
+    async def revoke(self, session_id: UUID, *, at: datetime) -> bool:
+        """End a session; False when it had already ended."""
+        result = await self._session.execute(
+            update(AuthSession)
+            .where(AuthSession.id == session_id, AuthSession.revoked_at.is_(None))
+            .values(revoked_at=at)
+        )
+        return bool(getattr(result, "rowcount", 0))
 
     async def active_user(self, *, user_id: UUID, session_id: UUID) -> Result[User, InvalidToken]:
         """The user owning a live session, in one query; ended sessions are an Err."""

@@ -1,22 +1,50 @@
 """Credential use cases: sign-in, token authentication and password changes."""
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Never
 from uuid import UUID
 
 from result import Err, Ok, Result
 
 from app.core.config.auth.jwt import AccessToken, AccessTokenCodec
 from app.core.errors.catalogue import InvalidToken
-from app.features.auth.exceptions import InvalidCredentials, InvalidCurrentPassword
-from app.features.auth.model import AuthSession
+from app.features.auth.exceptions import (
+    InvalidCredentials,
+    InvalidCurrentPassword,
+    InvalidRefreshToken,
+)
+from app.features.auth.model import MAX_USER_AGENT_LENGTH, AuthSession
+from app.features.auth.refresh import SessionLifetimes, digest_of, new_refresh_token
 from app.features.auth.repository import AuthSessionRepository
 from app.features.shared.cpf import normalize_cpf
+from app.features.shared.timestamps import utcnow
 from app.features.shared.unit_of_work import UnitOfWork
 from app.features.shared.utils.password_hasher import PasswordHasher
 from app.features.users.exceptions import PasswordRejected
 from app.features.users.model import User
 from app.features.users.passwords import PasswordPolicy
 from app.features.users.repository import UserRepository
+
+security_logger = logging.getLogger("app.security")
+
+
+@dataclass(frozen=True)
+class Client:
+    """Where a sign-in comes from, as the sessions list shows it."""
+
+    address: str | None = None
+    user_agent: str | None = None
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    """What a sign-in or a refresh hands out: an access token and the next refresh token."""
+
+    access: AccessToken
+    refresh_token: str
 
 
 @dataclass(frozen=True)
@@ -39,6 +67,8 @@ class AuthService:
         hasher: PasswordHasher,
         passwords: PasswordPolicy,
         tokens: AccessTokenCodec,
+        lifetimes: SessionLifetimes,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._uow = uow
         self._users = users
@@ -46,9 +76,13 @@ class AuthService:
         self._hasher = hasher
         self._passwords = passwords
         self._tokens = tokens
+        self._lifetimes = lifetimes
+        self._clock = clock
 
-    async def sign_in(self, *, cpf: str, password: str) -> Result[AccessToken, InvalidCredentials]:
-        """Open a session for the holder of `cpf` and `password`.
+    async def sign_in(
+        self, *, cpf: str, password: str, client: Client = Client()
+    ) -> Result[TokenPair, InvalidCredentials]:
+        """Open a session for the holder of `cpf` and `password`, on `client`'s device.
 
         `cpf` is taken as typed: a malformed one cannot belong to an account, so it
         gets the same 401 `INVALID_CREDENTIALS` as an unknown CPF or a wrong password
@@ -68,9 +102,51 @@ class AuthService:
             return Err(InvalidCredentials())
         if self._hasher.needs_rehash(user.password_hash):
             user.password_hash = await self._hasher.hash(password)
-        auth_session = await self._sessions.add(AuthSession(user_id=user.id))
+        now = self._clock()
+        auth_session = await self._sessions.add(
+            AuthSession(
+                user_id=user.id,
+                client_address=client.address,
+                user_agent=(client.user_agent or "")[:MAX_USER_AGENT_LENGTH] or None,
+                created_at=now,
+                refreshed_at=now,
+            )
+        )
+        pair = await self._issue(auth_session)
         await self._uow.commit()
-        return Ok(self._tokens.issue(user_id=user.id, session_id=auth_session.id))
+        return Ok(pair)
+
+    async def refresh(self, refresh_token: str) -> Result[TokenPair, InvalidRefreshToken]:
+        """Spend a refresh token for a new pair, within the same session.
+
+        A token that was already spent is either a client's retry (within the retry
+        window: refused, nothing else happens) or a copy in someone else's hands: then
+        the whole session ends, whoever holds its current token, and a security event
+        is logged.
+        """
+        digest = digest_of(refresh_token)
+        now = self._clock()
+        session_id = await self._sessions.spend_refresh_token(digest, at=now)
+        if session_id is None:
+            return await self._refuse_refresh(digest, now)
+        auth_session = await self._sessions.get(session_id)
+        if auth_session is None or auth_session.revoked_at is not None:
+            return Err(InvalidRefreshToken("The session has ended; sign in again."))
+        if self._lifetimes.expired(auth_session, now):
+            await self._sessions.revoke(session_id, at=now)
+            await self._uow.commit()
+            return Err(InvalidRefreshToken("The session has expired; sign in again."))
+        auth_session.refreshed_at = now
+        pair = await self._issue(auth_session)
+        await self._uow.commit()
+        return Ok(pair)
+
+    async def sign_out(self, refresh_token: str) -> Result[None, Never]:
+        """End the session of a refresh token, spent or not; nothing happens for others."""
+        token = await self._sessions.refresh_token(digest_of(refresh_token))
+        if token is not None and await self._sessions.revoke(token.session_id, at=self._clock()):
+            await self._uow.commit()
+        return Ok(None)
 
     async def authenticate(self, token: str) -> Result[Principal, InvalidToken]:
         """The principal behind an access token, if the token and its session are valid."""
@@ -84,6 +160,32 @@ class AuthService:
         if isinstance(user, Err):
             return user
         return Ok(Principal(user=user.ok_value, session_id=session_id))
+
+    async def _issue(self, auth_session: AuthSession) -> TokenPair:
+        refresh_token = new_refresh_token()
+        await self._sessions.add_refresh_token(
+            digest=digest_of(refresh_token), session_id=auth_session.id
+        )
+        access = self._tokens.issue(user_id=auth_session.user_id, session_id=auth_session.id)
+        return TokenPair(access=access, refresh_token=refresh_token)
+
+    async def _refuse_refresh(
+        self, digest: bytes, now: datetime
+    ) -> Result[TokenPair, InvalidRefreshToken]:
+        token = await self._sessions.refresh_token(digest)
+        if token is None or token.spent_at is None:
+            return Err(InvalidRefreshToken("The refresh token is not valid; sign in again."))
+        if self._lifetimes.retried(token.spent_at, now):
+            return Err(InvalidRefreshToken("The refresh token was just spent; use its answer."))
+        if await self._sessions.revoke(token.session_id, at=now):
+            await self._uow.commit()
+            security_logger.warning(
+                "refresh token reused; session ended",
+                extra={"event": "refresh_token_reused", "session_id": str(token.session_id)},
+            )
+        return Err(
+            InvalidRefreshToken("The refresh token was already spent; its session has ended.")
+        )
 
     async def change_password(
         self, principal: Principal, *, current_password: str, new_password: str

@@ -30,8 +30,21 @@ class TokenRequest(BaseModel):
     scope: str = Field(default="", max_length=1024, description="Unused: leave it empty.")
 
 
+class RefreshRequest(BaseModel):
+    """A refresh token, as the last sign-in or refresh returned it."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"refresh_token": "Yq3v9Zb0mJ8T0n5c2wq4dXKkqgk0h6S1Ue7rPj2LxQE"}]
+        },
+    )
+
+    refresh_token: str = Field(min_length=1, max_length=128)
+
+
 class TokenResponse(BaseModel):
-    """A bearer access token."""
+    """A bearer access token, and the refresh token that gets the next one."""
 
     # Always sent: the schema lists `token_type` as required despite its default.
     model_config = ConfigDict(json_schema_serialization_defaults_required=True)
@@ -39,3 +52,7 @@ class TokenResponse(BaseModel):
     access_token: str
     token_type: str = Field(default="bearer", examples=["bearer"])
     expires_in: int = Field(description="Seconds until the access token expires.", examples=[900])
+    refresh_token: str = Field(
+        description="Opaque; spend it at `/api/v1/auth/refresh` for a new pair (once), "
+        "or at `/api/v1/sign-out` to end the session.",
+    )

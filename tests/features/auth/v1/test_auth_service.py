@@ -49,7 +49,7 @@ def _codec(
 async def _signed_in(auth_service: AuthService, user: User, password: str = PASSWORD) -> str:
     result = await auth_service.sign_in(cpf=user.cpf, password=password)
     assert isinstance(result, Ok), result
-    return result.ok_value.token
+    return result.ok_value.access.token
 
 
 async def _principal(auth_service: AuthService, token: str) -> Principal:
@@ -66,8 +66,8 @@ async def test_sign_in_issues_a_token_bound_to_a_new_session_of_the_user(
     result = await auth_service.sign_in(cpf=user.cpf, password=PASSWORD)
 
     assert isinstance(result, Ok)
-    assert result.ok_value.expires_in == 900
-    claims = components.tokens.decode(result.ok_value.token)
+    assert result.ok_value.access.expires_in == 900
+    claims = components.tokens.decode(result.ok_value.access.token)
     assert isinstance(claims, Ok)
     assert claims.ok_value.user_id == user.id
     owner = await session.scalar(
