@@ -3,29 +3,23 @@
 import asyncio
 import json
 import os
-import sys
 import tempfile
 from typing import Annotated
 
 import typer
 import uvicorn
-from pydantic import ValidationError
-from result import Err
 
-from app.core.config.db.database import Database
-from app.core.config.db.embedded import start_embedded_postgres
+from app.commands import accounts
+from app.commands.context import database_url, load_settings
 from app.core.config.db.engine import create_engine, create_sessionmaker
 from app.core.config.db.migrations import migrate_to_head, upgrade_to_head
 from app.core.config.logging import configure_logging
 from app.core.config.settings import Settings
-from app.core.errors.cli import CliFailure, ErrorBoundaryGroup, note_database
+from app.core.errors.cli import CliFailure, ErrorBoundaryGroup
 from app.features.real_estates.seed import SeedReport, seed_listings, seed_owner_cpfs
-from app.features.shared.cpf import Cpf, normalize_cpf
 from app.features.shared.utils.password_hasher import PasswordHasher
 from app.features.users.passwords import PasswordPolicy
-from app.features.users.repository import UserRepository
-from app.features.users.service import AdminOutcome
-from app.wiring import Components, build_user_service
+from app.wiring import Components
 
 SEED_BATCH_SIZE = 5000
 SEED_OWNERS_SHOWN = 5
@@ -37,31 +31,6 @@ cli = typer.Typer(
 )
 
 
-def _load_settings() -> Settings:
-    try:
-        return Settings()
-    except ValidationError as error:
-        for item in error.errors():
-            # Field names are the environment variables; model-wide checks name theirs.
-            variable = "_".join(str(part) for part in item["loc"]).upper()
-            message = item["msg"].removeprefix("Value error, ")
-            line = f"{variable}: {message}" if variable else message
-            typer.secho(f"Invalid configuration: {line}", fg=typer.colors.RED, err=True)
-        raise typer.Exit(code=2) from error
-
-
-def _database_url(settings: Settings) -> tuple[str, bool]:
-    """The configured database URL, or a freshly started embedded one (and whether it is)."""
-    if settings.database_url is not None:
-        url = settings.database_url.get_secret_value()
-        note_database(url)
-        return url, False
-    typer.echo(f"DATABASE_URL is unset: embedded PostgreSQL in {settings.embedded_database_dir}/")
-    url = start_embedded_postgres(settings.embedded_database_dir)
-    note_database(url)
-    return url, True
-
-
 @cli.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
@@ -70,9 +39,9 @@ def serve(
     reload: Annotated[bool, typer.Option(help="Restart on code changes (development).")] = False,
 ) -> None:
     """Serve the API. Without DATABASE_URL, start and migrate an embedded PostgreSQL first."""
-    settings = _load_settings()
+    settings = load_settings()
     configure_logging(settings)
-    url, embedded = _database_url(settings)
+    url, embedded = database_url(settings)
     if embedded:
         upgrade_to_head(url)
         os.environ["DATABASE_URL"] = url
@@ -107,75 +76,11 @@ def migrate(
     Waits for the database with backoff and holds an advisory lock, so several
     migrators started together apply each migration once.
     """
-    settings = _load_settings()
+    settings = load_settings()
     configure_logging(settings)
-    url, _ = _database_url(settings)
+    url, _ = database_url(settings)
     outcome = asyncio.run(migrate_to_head(url, max_wait_seconds=max_wait_seconds, log=typer.echo))
     typer.echo(f"Database schema: {outcome}.")
-
-
-def _admin_password() -> str:
-    if password := os.environ.get("ADMIN_PASSWORD"):
-        return password
-    if not sys.stdin.isatty():
-        raise CliFailure("a new admin needs a password: set ADMIN_PASSWORD", exit_code=2)
-    return str(typer.prompt("Admin password", hide_input=True, confirmation_prompt=True))
-
-
-async def _create_admin(settings: Settings, url: str, *, cpf: Cpf, name: str) -> AdminOutcome:
-    engine = create_engine(settings, url)
-    try:
-        async with create_sessionmaker(engine)() as session:
-            database = Database.over(session)
-            users = build_user_service(database, Components.from_settings(settings))
-            exists = (await UserRepository(database).get_by_cpf(cpf)).is_ok()
-            password = None if exists else _admin_password()
-            result = await users.create_admin(name=name, cpf=cpf, password=password)
-            if isinstance(result, Err):
-                raise CliFailure(f"password refused: {result.err_value.detail}", exit_code=2)
-            return result.ok_value.outcome
-    finally:
-        await engine.dispose()
-
-
-def _admin_outcome_text(outcome: AdminOutcome) -> str:
-    unused_password = (
-        " (ADMIN_PASSWORD was not used: it only sets the password of a new account)"
-        if outcome is not AdminOutcome.CREATED and os.environ.get("ADMIN_PASSWORD")
-        else ""
-    )
-    if outcome is AdminOutcome.CREATED:
-        return "created as admin"
-    if outcome is AdminOutcome.PROMOTED:
-        return f"promoted to admin; its name and password are unchanged{unused_password}"
-    return f"is already an admin; nothing changed{unused_password}"
-
-
-@cli.command("create-admin")
-def create_admin(
-    cpf: Annotated[str, typer.Option(help="CPF of the admin (with or without punctuation).")],
-    name: Annotated[str, typer.Option(help="Full name, 4 to 120 characters.")],
-) -> None:
-    """Create an admin, or promote the account with this CPF.
-
-    A new admin's password comes from the ADMIN_PASSWORD environment variable or a
-    prompt, never from the command line. An existing account is promoted and keeps
-    its name and password (ADMIN_PASSWORD is not applied to it); an existing admin
-    is left as it is. The output says which of these happened.
-    """
-    digits = normalize_cpf(cpf)
-    if digits is None:
-        raise typer.BadParameter("not a valid CPF", param_hint="--cpf")
-    name = name.strip()
-    if not 4 <= len(name) <= 120:
-        raise typer.BadParameter("must have 4 to 120 characters", param_hint="--name")
-    settings = _load_settings()
-    configure_logging(settings)
-    url, embedded = _database_url(settings)
-    if embedded:
-        upgrade_to_head(url)
-    outcome = asyncio.run(_create_admin(settings, url, cpf=digits, name=name))
-    typer.echo(f"User with CPF ***.{digits[3:6]}.***-** {_admin_outcome_text(outcome)}.")
 
 
 async def _seed(
@@ -268,11 +173,11 @@ def seed(
     SEED_OWNER_PASSWORD environment variable set, all of them sign in with it (their
     CPFs are printed); without it, new ones get a random password and cannot sign in.
     """
-    settings = _load_settings()
+    settings = load_settings()
     configure_logging(settings)
     components = Components.from_settings(settings)
     owner_password = _seed_owner_password(components.passwords, owners)
-    url, embedded = _database_url(settings)
+    url, embedded = database_url(settings)
     if embedded:
         upgrade_to_head(url)
     report = asyncio.run(
@@ -293,8 +198,11 @@ def seed(
 @cli.command("check-config")
 def check_config() -> None:
     """Print the effective settings (secrets redacted); exit 2 when they are invalid."""
-    settings = _load_settings()
+    settings = load_settings()
     typer.echo(json.dumps(settings.model_dump(mode="json"), indent=2, default=str))
+
+
+accounts.register(cli)
 
 
 def main() -> None:

@@ -18,6 +18,7 @@ from app.core.config.settings import Settings
 from app.features.auth.refresh import SessionLifetimes
 from app.features.auth.repository import AuthSessionRepository
 from app.features.auth.service import AuthService
+from app.features.auth.sessions import SessionService
 from app.features.real_estates.repository import RealEstateRepository
 from app.features.real_estates.service import RealEstateService
 from app.features.shared.pagination import CursorCodec
@@ -81,6 +82,17 @@ def build_auth_service(database: Database, components: Components) -> AuthServic
         hasher=components.hasher,
         passwords=components.passwords,
         tokens=components.tokens,
+        lifetimes=components.lifetimes,
+    )
+
+
+def build_session_service(database: Database, components: Components) -> SessionService:
+    """The session management use cases over one request's (or command's) database."""
+    return SessionService(
+        uow=UnitOfWork(database),
+        sessions=AuthSessionRepository(database),
+        users=UserRepository(database),
+        cursors=components.cursors,
         lifetimes=components.lifetimes,
     )
 

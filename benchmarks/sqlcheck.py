@@ -8,6 +8,7 @@ queries change, the report says which ceiling statement to update.
 
 import asyncio
 from collections.abc import Awaitable
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -28,6 +29,7 @@ from benchmarks.ceiling.queries import (
     SQL_ADD_REFRESH_TOKEN,
     SQL_ADD_SESSION,
     SQL_LISTING,
+    SQL_PURGE_ENDED_SESSIONS,
     SQL_USER_BY_CPF,
     encode_cursor,
     search_sql,
@@ -107,6 +109,7 @@ async def compare_sql(dataset: Dataset) -> dict[str, str]:
             sessions = AuthSessionRepository(Database.over(session))
             limit = PAGE_SIZE + 1
             new_session = AuthSession(user_id=user.id)
+            now = datetime.now(UTC)
             service = {
                 "by_id": await last_statement(listings.get(listing)),
                 "search": await last_statement(
@@ -129,6 +132,9 @@ async def compare_sql(dataset: Dataset) -> dict[str, str]:
                 "sign_in (user by CPF)": await last_statement(
                     UserRepository(Database.over(session)).get_by_cpf(Cpf(user.cpf))
                 ),
+                "sign_in (purge ended sessions)": await last_statement(
+                    sessions.purge_ended(refreshed_before=now, created_before=now, user_id=user.id)
+                ),
                 "sign_in (new session)": await last_statement(sessions.add(new_session)),
                 "sign_in (refresh token)": await last_statement(
                     sessions.add_refresh_token(digest=bytes(32), session_id=new_session.id)
@@ -145,6 +151,7 @@ async def compare_sql(dataset: Dataset) -> dict[str, str]:
         "full_text": search_sql(dict(FULL_TEXT))[0],
         "users_me": SQL_ACTIVE_USER,
         "sign_in (user by CPF)": SQL_USER_BY_CPF,
+        "sign_in (purge ended sessions)": SQL_PURGE_ENDED_SESSIONS,
         "sign_in (new session)": SQL_ADD_SESSION,
         "sign_in (refresh token)": SQL_ADD_REFRESH_TOKEN,
     }

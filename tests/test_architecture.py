@@ -63,7 +63,8 @@ def test_services_are_built_by_the_composition_root_not_by_routers(folder: str) 
 
 
 def test_the_command_line_builds_services_through_the_composition_root() -> None:
-    modules = set(imported_modules(ROOT / "app" / "__main__.py"))
+    files = [ROOT / "app" / "__main__.py", *(ROOT / "app" / "commands").glob("*.py")]
+    modules = {module for path in files for module in imported_modules(path)}
 
     assert not {module for module in modules if module.startswith("app.routers")}
     assert "app.wiring" in modules

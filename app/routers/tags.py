@@ -5,14 +5,20 @@ from typing import Any
 OPENAPI_TAGS: list[dict[str, Any]] = [
     {
         "name": "auth",
-        "description": "Exchange a CPF and password for a bearer access token. "
-        "`POST /api/v1/sign-in` takes JSON; `POST /api/v1/auth/token` is the OAuth2 password "
-        "form that Swagger UI's **Authorize** button posts.",
+        "description": "Exchange a CPF and password for a bearer access token and a refresh "
+        "token. `POST /api/v1/sign-in` takes JSON; `POST /api/v1/auth/token` is the OAuth2 "
+        "password form that Swagger UI's **Authorize** button posts. Refresh tokens get new "
+        "pairs at `/api/v1/auth/refresh` and end their session at `/api/v1/sign-out`.",
     },
     {
         "name": "users",
         "description": "Sign up as a collector, manage your own profile and password; "
         "admins manage every account.",
+    },
+    {
+        "name": "sessions",
+        "description": "Each sign-in is a session (a device): list yours with where and when "
+        "they were used, end one or all the others; admins end all of someone's.",
     },
     {
         "name": "real-estates",

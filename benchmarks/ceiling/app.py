@@ -20,7 +20,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -39,6 +39,7 @@ from benchmarks.ceiling.queries import (
     SQL_ADD_REFRESH_TOKEN,
     SQL_ADD_SESSION,
     SQL_LISTING,
+    SQL_PURGE_ENDED_SESSIONS,
     SQL_USER_BY_CPF,
     BadRequestError,
     encode_cursor,
@@ -51,6 +52,7 @@ GC_THRESHOLDS = (50_000, 20, 100)  # the service's tuning (app/core/config/serve
 JWT_ISSUER = JWT_AUDIENCE = "real-estate-api"
 JWT_REQUIRED_CLAIMS = ["sub", "sid", "exp", "iat", "iss", "aud", "jti"]
 ACCESS_TOKEN_TTL_SECONDS = 15 * 60
+SESSION_IDLE, SESSION_ABSOLUTE = timedelta(days=30), timedelta(days=90)
 _CPF_FORMATTED = re.compile(r"^\d{3}\.\d{3}\.\d{3}-\d{2}$")
 
 
@@ -257,6 +259,8 @@ async def sign_in(request: Request) -> Response:
     agent = (request.headers.get("user-agent") or "")[:200] or None
     address = request.client.host if request.client else None
     async with state.pool.acquire() as connection, connection.transaction():
+        idle, absolute = now - SESSION_IDLE, now - SESSION_ABSOLUTE
+        await connection.execute(SQL_PURGE_ENDED_SESSIONS, idle, absolute, row["id"])
         await connection.execute(
             SQL_ADD_SESSION, row["id"], session_id, address, agent, now, now, None
         )

@@ -45,6 +45,11 @@ SQL_ADD_SESSION = (
     "refreshed_at, revoked_at) VALUES ($1::UUID, $2::UUID, $3::VARCHAR, $4::VARCHAR, "
     "$5::TIMESTAMP WITH TIME ZONE, $6::TIMESTAMP WITH TIME ZONE, $7::TIMESTAMP WITH TIME ZONE)"
 )
+SQL_PURGE_ENDED_SESSIONS = (
+    "DELETE FROM auth_sessions WHERE (auth_sessions.revoked_at IS NOT NULL OR "
+    "auth_sessions.refreshed_at <= $1::TIMESTAMP WITH TIME ZONE OR auth_sessions.created_at <= "
+    "$2::TIMESTAMP WITH TIME ZONE) AND auth_sessions.user_id = $3::UUID"
+)
 SQL_ADD_REFRESH_TOKEN = (
     "INSERT INTO refresh_tokens (digest, session_id, created_at, spent_at) VALUES ($1::BYTEA, "  # noqa: S105 - SQL
     "$2::UUID, $3::TIMESTAMP WITH TIME ZONE, $4::TIMESTAMP WITH TIME ZONE)"

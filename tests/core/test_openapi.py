@@ -49,6 +49,10 @@ OPERATION_IDS = {
     ("post", "/api/v1/real-estates/{listing_id}/publish"): "publishRealEstate",
     ("post", "/api/v1/real-estates/{listing_id}/archive"): "archiveRealEstate",
     ("post", "/api/v1/real-estates/{listing_id}/draft"): "draftRealEstate",
+    ("get", "/api/v1/users/me/sessions"): "listMySessions",
+    ("delete", "/api/v1/users/me/sessions"): "endMyOtherSessions",
+    ("delete", "/api/v1/users/me/sessions/{session_id}"): "endMySession",
+    ("delete", "/api/v1/users/{user_id}/sessions"): "endUserSessions",
     ("get", "/health/live"): "checkLiveness",
     ("get", "/health/ready"): "checkReadiness",
     ("get", "/errors"): "listErrorCodes",
@@ -57,7 +61,7 @@ OPERATION_IDS = {
 # lowerCamelCase, a verb first, then what it acts on: `searchRealEstates`, `signUp`.
 OPERATION_ID = re.compile(r"^[a-z]+(?:[A-Z][a-z0-9]*)+$")
 VERBS = {
-    "archive", "change", "check", "create", "delete", "draft", "get", "issue", "list",
+    "archive", "change", "check", "create", "delete", "draft", "end", "get", "issue", "list",
     "publish", "refresh", "search", "sign", "update",
 }  # fmt: skip
 PUBLIC = {"signUp", "signIn", "issueToken", "refreshToken", "signOut"}

@@ -145,6 +145,16 @@ class InvalidCredentials(BaseError):
     feature = "auth"
 
 
+class SessionNotFound(BaseError):
+    """Session not found."""
+
+    code = "SESSION_NOT_FOUND"
+    status = 404
+    title = "Session not found"
+    description = "No live session of yours has this id: it never existed, belongs to someone else, or has already ended."
+    feature = "auth"
+
+
 class InvalidRefreshToken(BaseError):
     """Invalid refresh token."""
 
@@ -250,6 +260,7 @@ CATALOGUE: dict[str, type[BaseError]] = {
     InternalError.code: InternalError,
     NotReady.code: NotReady,
     InvalidCredentials.code: InvalidCredentials,
+    SessionNotFound.code: SessionNotFound,
     InvalidRefreshToken.code: InvalidRefreshToken,
     InvalidCurrentPassword.code: InvalidCurrentPassword,
     UserNotFound.code: UserNotFound,

@@ -8,10 +8,12 @@ from app.core.errors.catalogue import (
     InvalidCredentials,
     InvalidCurrentPassword,
     InvalidRefreshToken,
+    SessionNotFound,
 )
 
 __all__ = [
     "InvalidCredentials",
     "InvalidCurrentPassword",
     "InvalidRefreshToken",
+    "SessionNotFound",
 ]

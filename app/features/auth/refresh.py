@@ -34,10 +34,16 @@ class SessionLifetimes:
 
     def expired(self, auth_session: AuthSession, now: datetime) -> bool:
         """Whether the session went unused too long, or began too long ago."""
-        return (
-            now >= auth_session.refreshed_at + self.idle
-            or now >= auth_session.created_at + self.absolute
-        )
+        unused = auth_session.refreshed_at <= self.idle_cutoff(now)
+        return unused or auth_session.created_at <= self.absolute_cutoff(now)
+
+    def idle_cutoff(self, now: datetime) -> datetime:
+        """Sessions last refreshed at or before this instant have expired."""
+        return now - self.idle
+
+    def absolute_cutoff(self, now: datetime) -> datetime:
+        """Sessions begun at or before this instant have expired."""
+        return now - self.absolute
 
     def retried(self, spent_at: datetime, now: datetime) -> bool:
         """Whether a token spent at `spent_at` is presented again soon enough to be a retry."""

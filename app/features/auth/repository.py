@@ -1,12 +1,14 @@
 """Data access for sign-in sessions."""
 
+from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID
 
 from result import Err, Ok, Result
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import ColumnElement, bindparam, delete, or_, select, tuple_, update
 
 from app.core.config.db.database import Query
+from app.core.config.db.keyset import keyset
 from app.core.errors.catalogue import InvalidToken
 from app.features.auth.model import AuthSession, RefreshToken
 from app.features.shared.repository import Repository
@@ -58,6 +60,69 @@ class AuthSessionRepository(Repository):
             .values(revoked_at=at)
         )
         return bool(getattr(result, "rowcount", 0))
+
+    async def list_live(
+        self,
+        user_id: UUID,
+        *,
+        refreshed_after: datetime,
+        created_after: datetime,
+        after: tuple[datetime, UUID] | None,
+        limit: int,
+    ) -> Sequence[AuthSession]:
+        """Up to `limit` live sessions of a user, newest first, after a `(created_at, id)` key.
+
+        Live: not ended, refreshed after `refreshed_after` and begun after `created_after`.
+        """
+        query = (
+            select(AuthSession)
+            .where(
+                AuthSession.user_id == user_id,
+                AuthSession.revoked_at.is_(None),
+                AuthSession.refreshed_at > refreshed_after,
+                AuthSession.created_at > created_after,
+            )
+            .order_by(AuthSession.created_at.desc(), AuthSession.id.desc())
+            .limit(limit)
+        )
+        if after is not None:
+            query = query.where(tuple_(AuthSession.created_at, AuthSession.id) < keyset(after))
+        return (await self._session.scalars(query)).all()
+
+    async def revoke_owned(self, session_id: UUID, *, user_id: UUID, at: datetime) -> bool:
+        """End a live session of `user_id`; False when there is none with that id."""
+        result = await self._session.execute(
+            update(AuthSession)
+            .where(
+                AuthSession.id == session_id,
+                AuthSession.user_id == user_id,
+                AuthSession.revoked_at.is_(None),
+            )
+            .values(revoked_at=at)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def purge_ended(
+        self,
+        *,
+        refreshed_before: datetime,
+        created_before: datetime,
+        user_id: UUID | None = None,
+    ) -> int:
+        """Delete ended and expired sessions (of one user, or all) with their tokens.
+
+        Returns how many went.
+        """
+        ended: ColumnElement[bool] = or_(
+            AuthSession.revoked_at.is_not(None),
+            AuthSession.refreshed_at <= refreshed_before,
+            AuthSession.created_at <= created_before,
+        )
+        query = delete(AuthSession).where(ended)
+        if user_id is not None:
+            query = query.where(AuthSession.user_id == user_id)
+        result = await self._session.execute(query)
+        return int(getattr(result, "rowcount", 0))
 
     async def active_user(self, *, user_id: UUID, session_id: UUID) -> Result[User, InvalidToken]:
         """The user owning a live session, in one query; ended sessions are an Err."""

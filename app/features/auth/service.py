@@ -23,7 +23,7 @@ from app.features.shared.cpf import normalize_cpf
 from app.features.shared.timestamps import utcnow
 from app.features.shared.unit_of_work import UnitOfWork
 from app.features.shared.utils.password_hasher import PasswordHasher
-from app.features.users.exceptions import PasswordRejected
+from app.features.users.exceptions import PasswordRejected, UserNotFound
 from app.features.users.model import User
 from app.features.users.passwords import PasswordPolicy
 from app.features.users.repository import UserRepository
@@ -103,6 +103,12 @@ class AuthService:
         if self._hasher.needs_rehash(user.password_hash):
             user.password_hash = await self._hasher.hash(password)
         now = self._clock()
+        # Each sign-in clears away the user's ended sessions: the table keeps live ones.
+        await self._sessions.purge_ended(
+            refreshed_before=self._lifetimes.idle_cutoff(now),
+            created_before=self._lifetimes.absolute_cutoff(now),
+            user_id=user.id,
+        )
         auth_session = await self._sessions.add(
             AuthSession(
                 user_id=user.id,
@@ -160,6 +166,25 @@ class AuthService:
         if isinstance(user, Err):
             return user
         return Ok(Principal(user=user.ok_value, session_id=session_id))
+
+    async def reset_password(
+        self, *, cpf: str, new_password: str
+    ) -> Result[int, UserNotFound | PasswordRejected]:
+        """Set a new password for the account of `cpf` (operators) and end all its sessions.
+
+        Returns how many sessions ended.
+        """
+        digits = normalize_cpf(cpf)
+        found = await self._users.get_by_cpf(digits) if digits else None
+        if found is None or isinstance(found, Err):
+            return Err(UserNotFound("No account has this CPF."))
+        user = found.ok_value
+        if (refusal := self._passwords.refusal_for(new_password, cpf=user.cpf)) is not None:
+            return Err(refusal)
+        user.password_hash = await self._hasher.hash(new_password)
+        ended = await self._sessions.revoke_all(user.id)
+        await self._uow.commit()
+        return Ok(ended)
 
     async def _issue(self, auth_session: AuthSession) -> TokenPair:
         refresh_token = new_refresh_token()

@@ -1,0 +1,1 @@
+"""Command-line commands beyond serving, grouped by concern; `app.__main__` registers them."""

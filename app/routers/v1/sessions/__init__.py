@@ -1,0 +1,1 @@
+"""Session management routes: one's own devices, and an admin's cut-off."""

@@ -1,0 +1,137 @@
+"""The operators' account commands: reset-password and purge-sessions."""
+
+import asyncio
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from argon2 import PasswordHasher
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+from sqlalchemy.pool import NullPool
+from typer.testing import CliRunner
+
+from app.__main__ import cli
+from app.features.auth.model import AuthSession
+from app.features.users.model import User
+from tests.conftest import PASSWORD, cpf_from_seed
+
+pytestmark = pytest.mark.usefixtures("restore_logging")
+
+CPF = cpf_from_seed(900_077)
+NEW_PASSWORD = "an operator's fresh passphrase"
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def cli_env(database_url: str) -> dict[str, str | None]:
+    """An environment pointing the CLI at the test database, free of the caller's settings."""
+    return {
+        "DATABASE_URL": database_url,
+        "JWT_SECRET": "cli-test-secret-that-is-long-enough-0123456789",
+        "ENVIRONMENT": "test",
+        "NEW_PASSWORD": NEW_PASSWORD,
+    }
+
+
+async def _run(database_url: str, work: Any) -> Any:
+    engine = create_async_engine(database_url, poolclass=NullPool)
+    try:
+        async with AsyncSession(engine, expire_on_commit=False) as session:
+            result = await work(session)
+            await session.commit()
+            return result
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+def account(database_url: str) -> Iterator[User]:
+    """A committed collector with a live and an ended session; removed afterwards."""
+    user = User(name="Collector Lima", cpf=CPF, password_hash=PasswordHasher().hash(PASSWORD))
+
+    async def add(session: AsyncSession) -> None:
+        session.add(user)
+        await session.flush()
+        ended = datetime.now(UTC)
+        session.add_all(
+            [AuthSession(user_id=user.id), AuthSession(user_id=user.id, revoked_at=ended)]
+        )
+
+    asyncio.run(_run(database_url, add))
+    yield user
+    asyncio.run(
+        _run(database_url, lambda session: session.execute(delete(User).where(User.cpf == CPF)))
+    )
+
+
+def _stored(database_url: str, user: User) -> tuple[str, list[datetime | None]]:
+    async def read(session: AsyncSession) -> tuple[str, list[datetime | None]]:
+        password_hash = await session.scalar(select(User.password_hash).where(User.id == user.id))
+        ends = await session.scalars(
+            select(AuthSession.revoked_at).where(AuthSession.user_id == user.id)
+        )
+        return str(password_hash), list(ends)
+
+    result: tuple[str, list[datetime | None]] = asyncio.run(_run(database_url, read))
+    return result
+
+
+def test_reset_password_sets_the_new_password_and_ends_every_session(
+    runner: CliRunner, cli_env: dict[str, str | None], database_url: str, account: User
+) -> None:
+    result = runner.invoke(cli, ["reset-password", "--cpf", account.cpf], env=cli_env)
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (
+        "Password of the user with CPF ***.900.***-** reset; 1 session(s) ended.\n"
+    )
+    password_hash, ends = _stored(database_url, account)
+    assert PasswordHasher().verify(password_hash, NEW_PASSWORD)
+    assert None not in ends
+    assert NEW_PASSWORD not in result.output
+
+
+@pytest.mark.parametrize(
+    ("cpf", "env", "message"),
+    [
+        (cpf_from_seed(900_078), {}, "Error: not reset: No account has this CPF.\n"),
+        (CPF, {"NEW_PASSWORD": "password"}, "Error: not reset:"),
+        (CPF, {"NEW_PASSWORD": None}, "Error: a new password is needed: set NEW_PASSWORD\n"),
+    ],
+    ids=["unknown-cpf", "weak-password", "no-password"],
+)
+def test_reset_password_refuses_and_changes_nothing(
+    runner: CliRunner,
+    cli_env: dict[str, str | None],
+    database_url: str,
+    account: User,
+    cpf: str,
+    env: dict[str, str | None],
+    message: str,
+) -> None:
+    before = _stored(database_url, account)
+
+    result = runner.invoke(cli, ["reset-password", "--cpf", cpf], env={**cli_env, **env})
+
+    assert result.exit_code == 2
+    assert result.stderr.startswith(message)
+    assert "Traceback" not in result.output
+    assert _stored(database_url, account) == before
+
+
+def test_purge_sessions_deletes_the_ended_ones(
+    runner: CliRunner, cli_env: dict[str, str | None], database_url: str, account: User
+) -> None:
+    result = runner.invoke(cli, ["purge-sessions"], env=cli_env)
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Purged ")
+    assert result.stdout.endswith(" ended or expired session(s).\n")
+    assert int(result.stdout.split()[1]) >= 1
+    assert _stored(database_url, account)[1] == [None]
