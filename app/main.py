@@ -56,9 +56,11 @@ def create_app(
     )
     install_swagger_ui(app, static_url=STATIC_URL)
     app.state.settings = settings
-    app.state.components = Components.from_settings(settings)
-    app.state.open_database = open_request_database
     app.state.metrics_registry, request_metrics = install_metrics(app)
+    app.state.components = Components.from_settings(
+        settings, on_store_error=request_metrics.rate_limit_store_failed
+    )
+    app.state.open_database = open_request_database
     app.state.tracer_provider = tracer_provider(settings, span_exporter)
     install_middleware(app, settings, metrics=request_metrics)
     install_error_handling(app)

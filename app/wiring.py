@@ -7,6 +7,7 @@ functions.
 """
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Self
@@ -14,6 +15,7 @@ from typing import Self
 from app.core.config.auth.jwt import AccessTokenCodec
 from app.core.config.client import ClientAddresses
 from app.core.config.db.database import Database
+from app.core.config.ratelimit import RateLimits
 from app.core.config.settings import Settings
 from app.features.auth.refresh import SessionLifetimes
 from app.features.auth.repository import AuthSessionRepository
@@ -43,10 +45,16 @@ class Components:
     passwords: PasswordPolicy
     lifetimes: SessionLifetimes
     addresses: ClientAddresses
+    limits: RateLimits
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Self:
-        """Build the components the settings describe."""
+    def from_settings(
+        cls, settings: Settings, *, on_store_error: Callable[[], None] = lambda: None
+    ) -> Self:
+        """Build the components the settings describe.
+
+        `on_store_error` is told whenever the rate-limit store (Redis) fails.
+        """
         secret = settings.jwt_secret.get_secret_value().encode()
         return cls(
             tokens=AccessTokenCodec.from_settings(settings),
@@ -59,6 +67,7 @@ class Components:
                 retry=timedelta(seconds=settings.refresh_token_retry_seconds),
             ),
             addresses=ClientAddresses.from_settings(settings),
+            limits=RateLimits.from_settings(settings, on_store_error=on_store_error),
         )
 
 
@@ -83,6 +92,8 @@ def build_auth_service(database: Database, components: Components) -> AuthServic
         passwords=components.passwords,
         tokens=components.tokens,
         lifetimes=components.lifetimes,
+        limiter=components.limits.limiter,
+        failure_limit=components.limits.sign_in_failures,
     )
 
 

@@ -45,6 +45,9 @@ def settings(database_url: str) -> Settings:
         environment=Environment.TEST,
         database_url=SecretStr(database_url),
         jwt_secret=SecretStr(TEST_JWT_SECRET),
+        # Tests sign in hundreds of times from one address; the rate-limit tests turn
+        # limits on in apps of their own (tests/features/auth/v1/test_rate_limits_*).
+        rate_limit_enabled=False,
     )
 
 

@@ -60,7 +60,26 @@ BEARER_CHALLENGE = ResponseHeader(
 RETRY_AFTER = ResponseHeader(
     "Retry-After", "Seconds to wait before asking again.", {"type": "integer", "minimum": 0}
 )
-HEADERS = (REQUEST_ID, ETAG, LOCATION, NO_STORE, BEARER_CHALLENGE, RETRY_AFTER)
+RATE_LIMIT_POLICY = ResponseHeader(
+    "RateLimit-Policy",
+    'The windows of the rate limit that applies (IETF draft), e.g. `"sign-in";q=20;w=60, '
+    '"sign-in";q=200;w=3600`: at most `q` requests per `w` seconds.',
+)
+RATE_LIMIT = ResponseHeader(
+    "RateLimit",
+    'What is left of the tightest window (IETF draft), e.g. `"sign-in";r=19;t=60`: `r` '
+    "requests remain, for `t` more seconds.",
+)
+HEADERS = (
+    REQUEST_ID,
+    ETAG,
+    LOCATION,
+    NO_STORE,
+    BEARER_CHALLENGE,
+    RETRY_AFTER,
+    RATE_LIMIT_POLICY,
+    RATE_LIMIT,
+)
 
 _OPTIONAL_SIGN_IN_KEY = "x-optional-sign-in"
 OPTIONAL_SIGN_IN: dict[str, Any] = {_OPTIONAL_SIGN_IN_KEY: True}

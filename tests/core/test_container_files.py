@@ -196,3 +196,15 @@ def test_dockerfiles_pass_hadolint() -> None:
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("name", ["dev.compose.yml", "prod.compose.yml"])
+def test_compose_gives_the_server_a_healthy_redis_for_rate_limits(name: str) -> None:
+    services = _compose(name)["services"]
+
+    redis, server = services["redis"], services["server"]
+
+    assert redis["image"].startswith("redis:")
+    assert "redis-cli" in redis["healthcheck"]["test"]
+    assert server["environment"]["REDIS_URL"] == "redis://redis:6379/0"
+    assert server["depends_on"]["redis"] == {"condition": "service_healthy"}

@@ -4,7 +4,9 @@ from typing import Any
 
 import httpx
 
+from app.core.config.settings import Settings
 from app.core.openapi import operations
+from app.wiring import Components
 from tests.conftest import PASSWORD, MakeUser, bearer
 from tests.core.test_openapi import by_id, resolve, response_headers
 
@@ -31,7 +33,8 @@ def test_listing_and_account_answers_declare_etag_location_and_no_store(
 ) -> None:
     schema = by_id(document)
 
-    assert response_headers(schema["signUp"], "201") == {"Location", "X-Request-ID"}
+    limited = {"RateLimit", "RateLimit-Policy"}
+    assert response_headers(schema["signUp"], "201") == {"Location", "X-Request-ID", *limited}
     assert response_headers(schema["createRealEstate"], "201") == {
         "ETag",
         "Location",
@@ -44,8 +47,15 @@ def test_listing_and_account_answers_declare_etag_location_and_no_store(
     for operation_id in ("searchRealEstates", "listMyRealEstates", "deleteRealEstate"):
         success = next(status for status in schema[operation_id]["responses"] if status < "300")
         assert "ETag" not in response_headers(schema[operation_id], success)
-    for operation_id in ("signIn", "issueToken"):
-        assert response_headers(schema[operation_id], "200") == {"Cache-Control", "X-Request-ID"}
+    for operation_id in ("signIn", "issueToken", "refreshToken"):
+        expected = {"Cache-Control", "X-Request-ID", *limited}
+        assert response_headers(schema[operation_id], "200") == expected
+    for operation_id in ("signUp", "signIn", "issueToken", "refreshToken"):
+        assert response_headers(schema[operation_id], "429") == {
+            "Retry-After",
+            "X-Request-ID",
+            *limited,
+        }
     no_store = document["components"]["headers"]["Cache-Control"]["schema"]
     assert no_store == {"type": "string", "const": "no-store"}
 
@@ -66,7 +76,11 @@ def _declared(document: dict[str, Any], method: str, path: str, status: int) -> 
     return {name.lower() for name in operation["responses"][str(status)]["headers"]}
 
 
-async def test_the_declared_headers_are_the_ones_sent(client: httpx.AsyncClient) -> None:
+async def test_the_declared_headers_are_the_ones_sent(
+    app: Any, settings: Settings, client: httpx.AsyncClient
+) -> None:
+    limits_on = settings.model_copy(update={"rate_limit_enabled": True})
+    app.state.components = Components.from_settings(limits_on)
     document = (await client.get("/openapi.json")).json()
     sign_up = await client.post(
         "/api/v1/users",

@@ -92,6 +92,7 @@ def through_pgbouncer(url: str, *, database_pgbouncer: bool) -> Settings:
         database_max_overflow=0,
         database_pgbouncer=database_pgbouncer,
         jwt_secret=SecretStr(TEST_JWT_SECRET),
+        rate_limit_enabled=False,
     )
 
 

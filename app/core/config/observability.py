@@ -64,8 +64,18 @@ class RequestMetrics:
             registry=registry,
             multiprocess_mode="livesum",
         )
+        self._store_errors = Counter(
+            "rate_limit_store_errors_total",
+            "Times the rate-limit store (Redis) failed or was slow and a request was let "
+            "through unchecked.",
+            registry=registry,
+        )
         self._gauges: dict[str, Gauge] = {}
         self._series: dict[tuple[str, str, str], tuple[Counter, Histogram]] = {}
+
+    def rate_limit_store_failed(self) -> None:
+        """The rate-limit store could not be asked (the request went through unchecked)."""
+        self._store_errors.inc()
 
     @staticmethod
     def measures(path: str) -> bool:

@@ -5,6 +5,7 @@ from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
 from typing import Annotated, Literal, Self
 
+from limits import parse_many
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
@@ -17,6 +18,7 @@ POSTGRES_URL_SCHEMES = frozenset(
     {"postgresql", "postgres", "postgresql+asyncpg", "postgresql+psycopg", "postgresql+psycopg2"}
 )
 DATABASE_URL_FORM = "postgresql://user:password@host:5432/database"
+REDIS_URL_SCHEMES = ("redis://", "rediss://")
 
 
 class Environment(StrEnum):
@@ -88,6 +90,27 @@ class Settings(BaseSettings):
         description="A refresh token spent this recently may be presented again without "
         "ending its session (a client retrying a refresh whose answer it lost).",
     )
+    rate_limit_enabled: bool = True
+    sign_in_limit_per_address: str = Field(
+        default="20/minute;200/hour",
+        description="Sign-in attempts (JSON and OAuth2 form together) per client address.",
+    )
+    sign_in_failure_limit_per_cpf: str = Field(
+        default="5/15 minutes;20/day",
+        description="Failed sign-ins per CPF from one client address; then 429 until a "
+        "window has room.",
+    )
+    refresh_limit_per_address: str = Field(
+        default="60/minute;1000/hour", description="Token refreshes per client address."
+    )
+    sign_up_limit_per_address: str = Field(
+        default="5/hour;20/day", description="Sign-ups per client address."
+    )
+    redis_url: SecretStr | None = Field(
+        default=None,
+        description="redis://host:6379/0; shares rate-limit counters between workers and "
+        "replicas (unset: each process counts alone).",
+    )
     trusted_proxies: Annotated[list[IPv4Network | IPv6Network], NoDecode] = Field(
         default_factory=list,
         description="Comma-separated CIDRs whose X-Forwarded-For is believed; empty = none.",
@@ -143,6 +166,34 @@ class Settings(BaseSettings):
             )
         if url.port is not None and not 1 <= url.port <= 65535:
             raise ValueError("the port must be between 1 and 65535")
+        return value
+
+    @field_validator(
+        "sign_in_limit_per_address",
+        "sign_in_failure_limit_per_cpf",
+        "refresh_limit_per_address",
+        "sign_up_limit_per_address",
+    )
+    @classmethod
+    def _rate_limit_notation(cls, value: str) -> str:
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError(
+                "not a rate limit; expected e.g. 5/minute or 10/minute;100/hour"
+            ) from None
+        return value
+
+    @field_validator("redis_url", mode="before")
+    @classmethod
+    def _empty_means_unset(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith(REDIS_URL_SCHEMES):
+            raise ValueError("expected redis://host:6379/0 (or rediss:// for TLS)")
         return value
 
     @field_validator("jwt_algorithm")

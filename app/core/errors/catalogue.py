@@ -75,6 +75,16 @@ class PayloadTooLarge(BaseError):
     feature = "common"
 
 
+class TooManyRequests(BaseError):
+    """Too many requests."""
+
+    code = "TOO_MANY_REQUESTS"
+    status = 429
+    title = "Too many requests"
+    description = "This client (or this account, for failed sign-ins) made more attempts than the limit allows. Retry after the number of seconds in `Retry-After`."
+    feature = "common"
+
+
 class UnsupportedMediaType(BaseError):
     """Unsupported media type."""
 
@@ -253,6 +263,7 @@ CATALOGUE: dict[str, type[BaseError]] = {
     NotFound.code: NotFound,
     MethodNotAllowed.code: MethodNotAllowed,
     PayloadTooLarge.code: PayloadTooLarge,
+    TooManyRequests.code: TooManyRequests,
     UnsupportedMediaType.code: UnsupportedMediaType,
     PreconditionRequired.code: PreconditionRequired,
     ValidationError.code: ValidationError,

@@ -10,7 +10,8 @@ from uuid import UUID
 from result import Err, Ok, Result
 
 from app.core.config.auth.jwt import AccessToken, AccessTokenCodec
-from app.core.errors.catalogue import InvalidToken
+from app.core.config.ratelimit import Policy, RateLimiter
+from app.core.errors.catalogue import InvalidToken, TooManyRequests
 from app.features.auth.exceptions import (
     InvalidCredentials,
     InvalidCurrentPassword,
@@ -29,6 +30,14 @@ from app.features.users.passwords import PasswordPolicy
 from app.features.users.repository import UserRepository
 
 security_logger = logging.getLogger("app.security")
+
+_TOO_MANY_FAILURES = (
+    "Too many failed sign-ins for this CPF from this address; retry after `Retry-After` seconds."
+)
+
+
+def _masked(cpf: str) -> str:
+    return f"***.{cpf[3:6]}.***-**" if len(cpf) == 11 else "malformed"
 
 
 @dataclass(frozen=True)
@@ -68,6 +77,8 @@ class AuthService:
         passwords: PasswordPolicy,
         tokens: AccessTokenCodec,
         lifetimes: SessionLifetimes,
+        limiter: RateLimiter,
+        failure_limit: Policy,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._uow = uow
@@ -77,11 +88,13 @@ class AuthService:
         self._passwords = passwords
         self._tokens = tokens
         self._lifetimes = lifetimes
+        self._limiter = limiter
+        self._failure_limit = failure_limit
         self._clock = clock
 
     async def sign_in(
         self, *, cpf: str, password: str, client: Client = Client()
-    ) -> Result[TokenPair, InvalidCredentials]:
+    ) -> Result[TokenPair, InvalidCredentials | TooManyRequests]:
         """Open a session for the holder of `cpf` and `password`, on `client`'s device.
 
         `cpf` is taken as typed: a malformed one cannot belong to an account, so it
@@ -89,38 +102,25 @@ class AuthService:
         (not a 422). One answer, in about the same time, for every failed sign-in
         tells a guesser nothing, and OAuth2 clients expect `invalid_grant` there.
         Unknown CPFs still spend a password verification for the same reason.
+
+        Failures count per CPF and client address: past the failure limit, that
+        address gets 429 for that CPF, without a verification, until a window has room.
+        Other addresses (the owner's) are not affected.
         """
-        digits = normalize_cpf(cpf)
-        found = await self._users.get_by_cpf(digits) if digits else None
-        # The hash takes tens of milliseconds: no pooled connection waits on it meanwhile.
-        await self._uow.end_reads()
-        if found is None or isinstance(found, Err):
-            await self._hasher.verify_nothing(password)
+        attempt = (normalize_cpf(cpf) or "malformed", client.address or "unknown")
+        throttled = await self._limiter.check(self._failure_limit, *attempt)
+        if not throttled.allowed:
+            return Err(TooManyRequests(_TOO_MANY_FAILURES, headers=throttled.headers))
+        user = await self._verified_user(cpf, password)
+        if user is None:
+            counted = await self._limiter.hit(self._failure_limit, *attempt)
+            if counted.known and counted.remaining == 0:
+                security_logger.warning(
+                    "sign-in failure limit reached",
+                    extra={"event": "sign_in_failures", "cpf": _masked(attempt[0])},
+                )
             return Err(InvalidCredentials())
-        user = found.ok_value
-        if not await self._hasher.verify(user.password_hash, password):
-            return Err(InvalidCredentials())
-        if self._hasher.needs_rehash(user.password_hash):
-            user.password_hash = await self._hasher.hash(password)
-        now = self._clock()
-        # Each sign-in clears away the user's ended sessions: the table keeps live ones.
-        await self._sessions.purge_ended(
-            refreshed_before=self._lifetimes.idle_cutoff(now),
-            created_before=self._lifetimes.absolute_cutoff(now),
-            user_id=user.id,
-        )
-        auth_session = await self._sessions.add(
-            AuthSession(
-                user_id=user.id,
-                client_address=client.address,
-                user_agent=(client.user_agent or "")[:MAX_USER_AGENT_LENGTH] or None,
-                created_at=now,
-                refreshed_at=now,
-            )
-        )
-        pair = await self._issue(auth_session)
-        await self._uow.commit()
-        return Ok(pair)
+        return Ok(await self._open_session(user, client))
 
     async def refresh(self, refresh_token: str) -> Result[TokenPair, InvalidRefreshToken]:
         """Spend a refresh token for a new pair, within the same session.
@@ -185,6 +185,42 @@ class AuthService:
         ended = await self._sessions.revoke_all(user.id)
         await self._uow.commit()
         return Ok(ended)
+
+    async def _verified_user(self, cpf: str, password: str) -> User | None:
+        digits = normalize_cpf(cpf)
+        found = await self._users.get_by_cpf(digits) if digits else None
+        # The hash takes tens of milliseconds: no pooled connection waits on it meanwhile.
+        await self._uow.end_reads()
+        if found is None or isinstance(found, Err):
+            await self._hasher.verify_nothing(password)
+            return None
+        user = found.ok_value
+        if not await self._hasher.verify(user.password_hash, password):
+            return None
+        if self._hasher.needs_rehash(user.password_hash):
+            user.password_hash = await self._hasher.hash(password)
+        return user
+
+    async def _open_session(self, user: User, client: Client) -> TokenPair:
+        now = self._clock()
+        # Each sign-in clears away the user's ended sessions: the table keeps live ones.
+        await self._sessions.purge_ended(
+            refreshed_before=self._lifetimes.idle_cutoff(now),
+            created_before=self._lifetimes.absolute_cutoff(now),
+            user_id=user.id,
+        )
+        auth_session = await self._sessions.add(
+            AuthSession(
+                user_id=user.id,
+                client_address=client.address,
+                user_agent=(client.user_agent or "")[:MAX_USER_AGENT_LENGTH] or None,
+                created_at=now,
+                refreshed_at=now,
+            )
+        )
+        pair = await self._issue(auth_session)
+        await self._uow.commit()
+        return pair
 
     async def _issue(self, auth_session: AuthSession) -> TokenPair:
         refresh_token = new_refresh_token()

@@ -17,10 +17,13 @@ from app.routers.v1.auth.schemas import (
     TokenRequest,
     TokenResponse,
 )
+from app.routers.v1.limits import REFRESH_LIMIT, SIGN_IN_LIMIT, limited_responses
 
 router = APIRouter(tags=["auth"])
 
-TOKEN_RESPONSES = merge_responses(problem_responses(InvalidCredentials), sends(200, NO_STORE))
+TOKEN_RESPONSES = merge_responses(
+    problem_responses(InvalidCredentials), sends(200, NO_STORE), limited_responses(200)
+)
 
 
 def _token_response(pair: TokenPair) -> TokenResponse:
@@ -40,7 +43,7 @@ def _client(request: Request) -> Client:
     "/sign-in",
     operation_id="signIn",
     summary="Sign in with CPF and password",
-    dependencies=[Depends(no_store)],
+    dependencies=[Depends(no_store), SIGN_IN_LIMIT],
     responses=TOKEN_RESPONSES,
 )
 async def sign_in(body: SignInRequest, auth: AuthServiceDep, request: Request) -> TokenResponse:
@@ -58,7 +61,7 @@ async def sign_in(body: SignInRequest, auth: AuthServiceDep, request: Request) -
     "/auth/token",
     operation_id="issueToken",
     summary="Sign in with the OAuth2 password form",
-    dependencies=[Depends(no_store)],
+    dependencies=[Depends(no_store), SIGN_IN_LIMIT],
     responses=TOKEN_RESPONSES,
 )
 async def issue_token(
@@ -74,8 +77,10 @@ async def issue_token(
     "/auth/refresh",
     operation_id="refreshToken",
     summary="Swap a refresh token for new tokens",
-    dependencies=[Depends(no_store)],
-    responses=merge_responses(problem_responses(InvalidRefreshToken), sends(200, NO_STORE)),
+    dependencies=[Depends(no_store), REFRESH_LIMIT],
+    responses=merge_responses(
+        problem_responses(InvalidRefreshToken), sends(200, NO_STORE), limited_responses(200)
+    ),
 )
 async def refresh_token(body: RefreshRequest, auth: AuthServiceDep) -> TokenResponse:
     """A new access token and refresh token, in the same session; the old refresh token is spent.

@@ -27,6 +27,7 @@ from app.routers.v1.auth.dependencies import (
     CurrentUserDep,
     PrincipalDep,
 )
+from app.routers.v1.limits import SIGN_UP_LIMIT, limited_responses
 from app.routers.v1.users.dependencies import UserServiceDep
 from app.routers.v1.users.schemas import (
     PasswordChange,
@@ -46,8 +47,11 @@ router = APIRouter(prefix="/users", tags=["users"])
     status_code=status.HTTP_201_CREATED,
     operation_id="signUp",
     summary="Create an account",
+    dependencies=[SIGN_UP_LIMIT],
     responses=merge_responses(
-        problem_responses(UserAlreadyExists, PasswordRejected), sends(201, LOCATION)
+        problem_responses(UserAlreadyExists, PasswordRejected),
+        sends(201, LOCATION),
+        limited_responses(201),
     ),
 )
 async def sign_up(body: UserCreate, users: UserServiceDep, response: Response) -> UserRead:
