@@ -17,6 +17,8 @@ from app.core.config.client import ClientAddresses
 from app.core.config.db.database import Database
 from app.core.config.ratelimit import RateLimits
 from app.core.config.settings import Settings
+from app.features.audit.repository import AuditRepository
+from app.features.audit.service import AuditService
 from app.features.auth.refresh import SessionLifetimes
 from app.features.auth.repository import AuthSessionRepository
 from app.features.auth.service import AuthService
@@ -46,6 +48,7 @@ class Components:
     lifetimes: SessionLifetimes
     addresses: ClientAddresses
     limits: RateLimits
+    audit_retention: timedelta
 
     @classmethod
     def from_settings(
@@ -68,6 +71,7 @@ class Components:
             ),
             addresses=ClientAddresses.from_settings(settings),
             limits=RateLimits.from_settings(settings, on_store_error=on_store_error),
+            audit_retention=timedelta(days=settings.audit_retention_days),
         )
 
 
@@ -79,6 +83,7 @@ def build_user_service(database: Database, components: Components) -> UserServic
         passwords=components.passwords,
         hasher=components.hasher,
         cursors=components.cursors,
+        audit=AuditRepository(database, components.addresses),
     )
 
 
@@ -94,6 +99,7 @@ def build_auth_service(database: Database, components: Components) -> AuthServic
         lifetimes=components.lifetimes,
         limiter=components.limits.limiter,
         failure_limit=components.limits.sign_in_failures,
+        audit=AuditRepository(database, components.addresses),
     )
 
 
@@ -105,6 +111,17 @@ def build_session_service(database: Database, components: Components) -> Session
         users=UserRepository(database),
         cursors=components.cursors,
         lifetimes=components.lifetimes,
+        audit=AuditRepository(database, components.addresses),
+    )
+
+
+def build_audit_service(database: Database, components: Components) -> AuditService:
+    """Reading and trimming the audit trail, over one request's (or command's) database."""
+    return AuditService(
+        uow=UnitOfWork(database),
+        events=AuditRepository(database, components.addresses),
+        cursors=components.cursors,
+        retention=components.audit_retention,
     )
 
 
@@ -114,4 +131,5 @@ def build_real_estate_service(database: Database, components: Components) -> Rea
         uow=UnitOfWork(database),
         listings=RealEstateRepository(database),
         cursors=components.cursors,
+        audit=AuditRepository(database, components.addresses),
     )

@@ -1,8 +1,9 @@
 """Imports every model so that `Base.metadata` knows all tables."""
 
 from app.core.config.db.base import Base
+from app.features.audit.model import AuditEvent
 from app.features.auth.model import AuthSession, RefreshToken
 from app.features.real_estates.model import RealEstate
 from app.features.users.model import User
 
-__all__ = ["AuthSession", "Base", "RealEstate", "RefreshToken", "User"]
+__all__ = ["AuditEvent", "AuthSession", "Base", "RealEstate", "RefreshToken", "User"]

@@ -1,4 +1,4 @@
-"""Operators' account commands: create-admin, reset-password, purge-sessions."""
+"""Operators' account commands: create-admin, reset-password, purge-sessions, purge-audit-events."""
 
 import asyncio
 import os
@@ -16,7 +16,13 @@ from app.core.errors.cli import CliFailure
 from app.features.shared.cpf import Cpf, normalize_cpf
 from app.features.users.repository import UserRepository
 from app.features.users.service import AdminOutcome
-from app.wiring import Components, build_auth_service, build_session_service, build_user_service
+from app.wiring import (
+    Components,
+    build_audit_service,
+    build_auth_service,
+    build_session_service,
+    build_user_service,
+)
 
 CpfOption = Annotated[str, typer.Option(help="CPF of the account (with or without punctuation).")]
 _NEW = "a new admin needs a password"
@@ -27,6 +33,7 @@ def register(cli: typer.Typer) -> None:
     cli.command("create-admin")(create_admin)
     cli.command("reset-password")(reset_password)
     cli.command("purge-sessions")(purge_sessions)
+    cli.command("purge-audit-events")(purge_audit_events)
 
 
 def create_admin(
@@ -71,6 +78,17 @@ def purge_sessions() -> None:
     settings, url = _prepared()
     purged = asyncio.run(_purge_sessions(settings, url))
     typer.echo(f"Purged {purged} ended or expired session(s).")
+
+
+def purge_audit_events() -> None:
+    """Delete audit events older than AUDIT_RETENTION_DAYS (365 by default).
+
+    The audit trail is otherwise append-only; schedule this, e.g. daily.
+    """
+    settings, url = _prepared()
+    purged = asyncio.run(_purge_audit_events(settings, url))
+    days = settings.audit_retention_days
+    typer.echo(f"Purged {purged} audit event(s) older than {days} days.")
 
 
 def _cpf(cpf: str) -> Cpf:
@@ -125,6 +143,12 @@ async def _purge_sessions(settings: Settings, url: str) -> int:
     async with command_database(settings, url) as database:
         sessions = build_session_service(database, Components.from_settings(settings))
         return await sessions.purge()
+
+
+async def _purge_audit_events(settings: Settings, url: str) -> int:
+    async with command_database(settings, url) as database:
+        events = build_audit_service(database, Components.from_settings(settings))
+        return await events.purge()
 
 
 def _admin_outcome_text(outcome: AdminOutcome) -> str:

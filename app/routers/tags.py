@@ -27,6 +27,10 @@ OPENAPI_TAGS: list[dict[str, Any]] = [
         "draft → published → archived.",
     },
     {
+        "name": "admin",
+        "description": "The append-only audit trail of security-relevant actions (admins only).",
+    },
+    {
         "name": "operations",
         "description": "Liveness and readiness probes for orchestrators and load balancers.",
     },

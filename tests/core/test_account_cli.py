@@ -2,7 +2,7 @@
 
 import asyncio
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -13,6 +13,7 @@ from sqlalchemy.pool import NullPool
 from typer.testing import CliRunner
 
 from app.__main__ import cli
+from app.features.audit.model import AuditEvent
 from app.features.auth.model import AuthSession
 from app.features.users.model import User
 from tests.conftest import PASSWORD, cpf_from_seed
@@ -135,3 +136,30 @@ def test_purge_sessions_deletes_the_ended_ones(
     assert result.stdout.endswith(" ended or expired session(s).\n")
     assert int(result.stdout.split()[1]) >= 1
     assert _stored(database_url, account)[1] == [None]
+
+
+def test_purge_audit_events_deletes_those_past_the_retention(
+    runner: CliRunner, cli_env: dict[str, str | None], database_url: str
+) -> None:
+    old = AuditEvent(
+        action="user.deleted",
+        target="user:cli-old",
+        outcome="success",
+        occurred_at=datetime.now(UTC) - timedelta(days=30),
+    )
+
+    async def add(session: AsyncSession) -> None:
+        session.add(old)
+
+    async def still_there(session: AsyncSession) -> bool:
+        return await session.get(AuditEvent, old.id) is not None
+
+    asyncio.run(_run(database_url, add))
+    result = runner.invoke(
+        cli, ["purge-audit-events"], env={**cli_env, "AUDIT_RETENTION_DAYS": "7"}
+    )
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout.endswith(" audit event(s) older than 7 days.\n")
+    assert int(result.stdout.split()[1]) >= 1
+    assert not asyncio.run(_run(database_url, still_there))

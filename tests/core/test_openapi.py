@@ -53,6 +53,7 @@ OPERATION_IDS = {
     ("delete", "/api/v1/users/me/sessions"): "endMyOtherSessions",
     ("delete", "/api/v1/users/me/sessions/{session_id}"): "endMySession",
     ("delete", "/api/v1/users/{user_id}/sessions"): "endUserSessions",
+    ("get", "/api/v1/admin/audit-events"): "listAuditEvents",
     ("get", "/health/live"): "checkLiveness",
     ("get", "/health/ready"): "checkReadiness",
     ("get", "/errors"): "listErrorCodes",

@@ -8,7 +8,8 @@ from pydantic import SecretStr
 from pydantic import ValidationError as SettingsError
 
 from app.core.config.db.engine import async_database_url
-from app.core.config.logging import configure_logging, mask_cpf, request_id_var
+from app.core.config.logging import configure_logging, mask_cpf
+from app.core.config.request_context import request_id_var
 from app.core.config.settings import DEFAULT_JWT_SECRET, Environment, Settings
 
 PRODUCTION_URL = SecretStr("postgresql://app:pw@db:5432/app")

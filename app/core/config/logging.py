@@ -4,14 +4,12 @@ import json
 import logging
 import re
 import sys
-from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
 from app.core.config.observability import current_trace_ids
+from app.core.config.request_context import request_id_var
 from app.core.config.settings import Settings
-
-request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 # Attributes callers may attach with `extra=` that belong in the log line.
 CONTEXT_FIELDS = (

@@ -11,8 +11,8 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.config.dependencies import close_request_database
-from app.core.config.logging import request_id_var
 from app.core.config.observability import RequestMetrics
+from app.core.config.request_context import request_id_var, request_scope_var
 from app.core.config.route_templates import RouteTemplates
 from app.core.errors.catalogue import PayloadTooLarge
 from app.core.errors.problems import REQUEST_ID_HEADER, render_problem
@@ -49,6 +49,7 @@ class RequestContextMiddleware:
             request_id = _new_request_id()
         scope.setdefault("state", {})["request_id"] = request_id
         request_id_var.set(request_id)
+        request_scope_var.set(scope)
         method = scope["method"]
         metrics = self.metrics if self.metrics and self.metrics.measures(scope["path"]) else None
         if metrics is not None:

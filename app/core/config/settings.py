@@ -106,6 +106,9 @@ class Settings(BaseSettings):
     sign_up_limit_per_address: str = Field(
         default="5/hour;20/day", description="Sign-ups per client address."
     )
+    audit_retention_days: int = Field(
+        default=365, ge=1, description="Audit events older than this go at `purge-audit-events`."
+    )
     redis_url: SecretStr | None = Field(
         default=None,
         description="redis://host:6379/0; shares rate-limit counters between workers and "

@@ -12,6 +12,8 @@ from result import Err, Ok, Result
 from app.core.config.auth.jwt import AccessToken, AccessTokenCodec
 from app.core.config.ratelimit import Policy, RateLimiter
 from app.core.errors.catalogue import InvalidToken, TooManyRequests
+from app.features.audit.model import AuditAction
+from app.features.audit.repository import AuditRepository
 from app.features.auth.exceptions import (
     InvalidCredentials,
     InvalidCurrentPassword,
@@ -79,8 +81,10 @@ class AuthService:
         lifetimes: SessionLifetimes,
         limiter: RateLimiter,
         failure_limit: Policy,
+        audit: AuditRepository,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
+        self._audit = audit
         self._uow = uow
         self._users = users
         self._sessions = sessions
@@ -115,10 +119,7 @@ class AuthService:
         if user is None:
             counted = await self._limiter.hit(self._failure_limit, *attempt)
             if counted.known and counted.remaining == 0:
-                security_logger.warning(
-                    "sign-in failure limit reached",
-                    extra={"event": "sign_in_failures", "cpf": _masked(attempt[0])},
-                )
+                await self._record_failure_limit(attempt[0])
             return Err(InvalidCredentials())
         return Ok(await self._open_session(user, client))
 
@@ -183,8 +184,23 @@ class AuthService:
             return Err(refusal)
         user.password_hash = await self._hasher.hash(new_password)
         ended = await self._sessions.revoke_all(user.id)
+        await self._audit.record(
+            AuditAction.PASSWORD_RESET,
+            target=f"user:{user.id}",
+            details={"by": "operator", "sessions_ended": ended},
+        )
         await self._uow.commit()
         return Ok(ended)
+
+    async def _record_failure_limit(self, cpf: str) -> None:
+        masked = _masked(cpf)
+        security_logger.warning(
+            "sign-in failure limit reached", extra={"event": "sign_in_failures", "cpf": masked}
+        )
+        await self._audit.record(
+            AuditAction.SIGN_IN_FAILURES, target=f"cpf:{masked}", outcome="limit_reached"
+        )
+        await self._uow.commit()
 
     async def _verified_user(self, cpf: str, password: str) -> User | None:
         digits = normalize_cpf(cpf)
@@ -238,11 +254,18 @@ class AuthService:
             return Err(InvalidRefreshToken("The refresh token is not valid; sign in again."))
         if self._lifetimes.retried(token.spent_at, now):
             return Err(InvalidRefreshToken("The refresh token was just spent; use its answer."))
-        if await self._sessions.revoke(token.session_id, at=now):
+        auth_session = await self._sessions.get(token.session_id)
+        if auth_session is not None and await self._sessions.revoke(auth_session.id, at=now):
+            await self._audit.record(
+                AuditAction.REFRESH_TOKEN_REUSED,
+                target=f"user:{auth_session.user_id}",
+                outcome="session_ended",
+                details={"session_id": str(auth_session.id)},
+            )
             await self._uow.commit()
             security_logger.warning(
                 "refresh token reused; session ended",
-                extra={"event": "refresh_token_reused", "session_id": str(token.session_id)},
+                extra={"event": "refresh_token_reused", "session_id": str(auth_session.id)},
             )
         return Err(
             InvalidRefreshToken("The refresh token was already spent; its session has ended.")
@@ -258,6 +281,12 @@ class AuthService:
         if (refusal := self._passwords.refusal_for(new_password, cpf=user.cpf)) is not None:
             return Err(refusal)
         user.password_hash = await self._hasher.hash(new_password)
-        await self._sessions.revoke_all(user.id, except_id=principal.session_id)
+        ended = await self._sessions.revoke_all(user.id, except_id=principal.session_id)
+        await self._audit.record(
+            AuditAction.PASSWORD_CHANGED,
+            target=f"user:{user.id}",
+            actor_id=user.id,
+            details={"other_sessions_ended": ended},
+        )
         await self._uow.commit()
         return Ok(None)

@@ -8,6 +8,8 @@ from uuid import UUID
 from result import Err, Ok, Result
 
 from app.core.errors.catalogue import InvalidCursor
+from app.features.audit.model import AuditAction
+from app.features.audit.repository import AuditRepository
 from app.features.auth.exceptions import SessionNotFound
 from app.features.auth.model import AuthSession
 from app.features.auth.refresh import SessionLifetimes
@@ -31,8 +33,10 @@ class SessionService:
         users: UserRepository,
         cursors: CursorCodec,
         lifetimes: SessionLifetimes,
+        audit: AuditRepository,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
+        self._audit = audit
         self._uow = uow
         self._sessions = sessions
         self._users = users
@@ -83,6 +87,11 @@ class SessionService:
         if isinstance(found, Err):
             return found
         ended = await self._sessions.revoke_all(user_id)
+        await self._audit.record(
+            AuditAction.SESSIONS_ENDED_BY_ADMIN,
+            target=f"user:{user_id}",
+            details={"sessions_ended": ended},
+        )
         await self._uow.commit()
         return Ok(ended)
 

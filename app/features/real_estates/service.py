@@ -10,6 +10,8 @@ from uuid import UUID
 from result import Err, Ok, Result
 
 from app.core.errors.catalogue import Forbidden, InvalidCursor, UserNotFound
+from app.features.audit.model import AuditAction
+from app.features.audit.repository import AuditRepository
 from app.features.real_estates.commands import ListingChanges, NewListing, change_columns
 from app.features.real_estates.exceptions import (
     InvalidStatusTransition,
@@ -67,11 +69,17 @@ class RealEstateService:
     """Listing use cases. Every successful write commits once, as its last step."""
 
     def __init__(
-        self, *, uow: UnitOfWork, listings: RealEstateRepository, cursors: CursorCodec
+        self,
+        *,
+        uow: UnitOfWork,
+        listings: RealEstateRepository,
+        cursors: CursorCodec,
+        audit: AuditRepository,
     ) -> None:
         self._uow = uow
         self._listings = listings
         self._cursors = cursors
+        self._audit = audit
 
     async def create(self, owner: User, listing: NewListing) -> Result[RealEstate, UserNotFound]:
         """Register a draft listing owned by `owner`."""
@@ -107,7 +115,11 @@ class RealEstateService:
                 return Err(StaleVersion())
             return found
         return await self._write(
-            listing_id, change_columns(changes), expected_versions=expected_versions
+            found.ok_value,
+            actor,
+            change_columns(changes),
+            change="update",
+            expected_versions=expected_versions,
         )
 
     async def publish(
@@ -134,6 +146,7 @@ class RealEstateService:
         if isinstance(found, Err):
             return found
         await self._listings.delete(listing_id)
+        await self._audit_admin_action(actor, found.ok_value, "delete")
         await self._uow.commit()
         return Ok(None)
 
@@ -195,8 +208,10 @@ class RealEstateService:
         published_at = utcnow() if move.target is ListingStatus.PUBLISHED else None
         # Pin the version the status was checked on, so a concurrent move cannot slip between.
         moved = await self._write(
-            listing_id,
+            listing,
+            actor,
             {"status": move.target, "published_at": published_at},
+            change=move.target.value,
             expected_versions={listing.version},
         )
         raced = isinstance(moved, Err) and isinstance(moved.err_value, StaleVersion)
@@ -207,18 +222,31 @@ class RealEstateService:
 
     async def _write(
         self,
-        listing_id: UUID,
+        listing: RealEstate,
+        actor: User,
         columns: Mapping[str, Any],
         *,
+        change: str,
         expected_versions: Collection[int] | None,
     ) -> Result[RealEstate, StaleVersion | RealEstateNotFound]:
         updated = await self._listings.update_versioned(
-            listing_id, columns, expected_versions=expected_versions
+            listing.id, columns, expected_versions=expected_versions
         )
         if updated is None:
             # Deleted since it was read, or changed: tell the two apart for the client.
-            if not await self._listings.exists(listing_id):
+            if not await self._listings.exists(listing.id):
                 return Err(RealEstateNotFound())
             return Err(StaleVersion())
+        await self._audit_admin_action(actor, listing, change)
         await self._uow.commit()
         return Ok(updated)
+
+    async def _audit_admin_action(self, actor: User, listing: RealEstate, change: str) -> None:
+        """Record a change an admin makes to someone else's listing."""
+        if actor.role is Role.ADMIN and listing.owner_id != actor.id:
+            await self._audit.record(
+                AuditAction.LISTING_CHANGED_BY_ADMIN,
+                target=f"listing:{listing.id}",
+                actor_id=actor.id,
+                details={"owner_id": str(listing.owner_id), "change": change},
+            )

@@ -9,6 +9,8 @@ from result import Err, Ok, Result
 from typing_extensions import TypedDict
 
 from app.core.errors.catalogue import InvalidCursor
+from app.features.audit.model import AuditAction
+from app.features.audit.repository import AuditRepository
 from app.features.shared.cpf import Cpf
 from app.features.shared.pagination import CursorCodec, Page, page_scope
 from app.features.shared.unit_of_work import UnitOfWork
@@ -59,12 +61,14 @@ class UserService:
         passwords: PasswordPolicy,
         hasher: PasswordHasher,
         cursors: CursorCodec,
+        audit: AuditRepository,
     ) -> None:
         self._uow = uow
         self._users = users
         self._passwords = passwords
         self._hasher = hasher
         self._cursors = cursors
+        self._audit = audit
 
     async def sign_up(
         self, *, name: str, cpf: Cpf, password: str, email: str | None = None
@@ -122,8 +126,15 @@ class UserService:
         demoting = user.role is Role.ADMIN and changes.get("role", Role.ADMIN) is not Role.ADMIN
         if demoting and await self._users.count_admins() <= 1:
             return Err(LastAdmin())
+        before = user.role
         saved = await self._users.update(user, changes)
-        if saved.is_ok():
+        if isinstance(saved, Ok):
+            if saved.ok_value.role is not before:
+                await self._audit.record(
+                    AuditAction.ROLE_CHANGED,
+                    target=f"user:{user_id}",
+                    details={"from": before.value, "to": saved.ok_value.role.value},
+                )
             await self._uow.commit()
         return saved
 
@@ -136,6 +147,9 @@ class UserService:
         if user.role is Role.ADMIN and await self._users.count_admins() <= 1:
             return Err(LastAdmin())
         await self._users.delete(user)
+        await self._audit.record(
+            AuditAction.ACCOUNT_DELETED, target=f"user:{user_id}", details={"role": user.role.value}
+        )
         await self._uow.commit()
         return Ok(None)
 

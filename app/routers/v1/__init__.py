@@ -2,6 +2,7 @@
 
 from fastapi import APIRouter, FastAPI
 
+from app.routers.v1.admin.routes import router as admin_router
 from app.routers.v1.auth.routes import router as auth_router
 from app.routers.v1.real_estates.routes import router as real_estates_router
 from app.routers.v1.sessions.routes import router as sessions_router
@@ -10,7 +11,13 @@ from app.routers.v1.users.routes import router as users_router
 PREFIX = "/api/v1"
 
 # The most requested first: FastAPI tries the routers in this order on every request.
-ROUTERS: tuple[APIRouter, ...] = (real_estates_router, users_router, auth_router, sessions_router)
+ROUTERS: tuple[APIRouter, ...] = (
+    real_estates_router,
+    users_router,
+    auth_router,
+    sessions_router,
+    admin_router,
+)
 
 
 def include_v1(app: FastAPI) -> None:

@@ -9,8 +9,10 @@ import pytest
 from result import Err, Ok
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.config.client import ClientAddresses
 from app.core.config.db.database import Database
 from app.core.errors.catalogue import InvalidCursor
+from app.features.audit.repository import AuditRepository
 from app.features.real_estates.model import ListingStatus, RealEstate
 from app.features.real_estates.repository import RealEstateRepository
 from app.features.real_estates.search import ListingFilters, ListingSort
@@ -133,6 +135,7 @@ async def test_search_refuses_an_expired_cursor(
         uow=UnitOfWork(Database.over(session)),
         listings=RealEstateRepository(Database.over(session)),
         cursors=CursorCodec(b"test-secret", ttl_seconds=60, clock=lambda: now[0]),
+        audit=AuditRepository(Database.over(session), ClientAddresses()),
     )
     cursor = await price_cursor(service, re_make_listing)
     now[0] += 61

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.core.config.db.database import Database
 from app.core.errors.catalogue import Forbidden
+from app.features.audit.repository import AuditRepository
 from app.features.real_estates.commands import ListingChanges
 from app.features.real_estates.exceptions import (
     InvalidStatusTransition,
@@ -259,6 +260,7 @@ async def test_concurrent_updates_with_the_same_version_let_exactly_one_win(
                 uow=UnitOfWork(database),
                 listings=WritesAfterBothRead(database, barrier),
                 cursors=components.cursors,
+                audit=AuditRepository(database, components.addresses),
             )
             return await service.update(listing.id, owner, {"title": title}, expected_versions={1})
 

@@ -1,0 +1,1 @@
+"""Admin-only routes that belong to no single feature: the audit trail."""
