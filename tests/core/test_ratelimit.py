@@ -26,6 +26,7 @@ async def test_requests_pass_until_a_window_is_full_then_get_a_retry_after() -> 
     first, _, refused = verdicts
     assert first.headers["RateLimit-Policy"] == '"test";q=2;w=60, "test";q=3;w=3600'
     assert first.headers["RateLimit"].startswith('"test";r=1;t=')
+    assert 1 <= int(first.headers["RateLimit"].rpartition("t=")[2]) <= 60
     assert "Retry-After" not in first.headers
     assert 1 <= int(refused.headers["Retry-After"]) <= 60
     assert refused.headers["RateLimit"].startswith('"test";r=0;t=')

@@ -146,7 +146,9 @@ class RateLimiter:
         allowed: bool,
     ) -> Verdict:
         stats = await self._strategy.get_window_stats(window, *identifiers)
-        reset = max(0, math.ceil(stats.reset_time - time.time()))
+        # A window just begun reports its reset as now: it really ends a window later.
+        reset = math.ceil(stats.reset_time - time.time())
+        reset = reset if reset > 0 else window.get_expiry()
         return Verdict(allowed, policy, window.amount, stats.remaining, reset)
 
 
