@@ -57,7 +57,13 @@ class Settings(BaseSettings):
     # are returned, so under a sustained burst every request would pay for a new one.
     database_pool_size: int = Field(default=20, ge=1, le=200)
     database_max_overflow: int = Field(default=0, ge=0, le=200)
-    database_pool_timeout_seconds: float = Field(default=10.0, gt=0)
+    database_pool_timeout_seconds: float = Field(default=5.0, gt=0)
+    database_connect_timeout_seconds: float = Field(
+        default=5.0, gt=0, description="Give up opening a connection after this long."
+    )
+    database_statement_timeout_seconds: float = Field(
+        default=30.0, gt=0, description="Give up waiting for a statement's answer after this long."
+    )
     # A ping costs three round trips per request (BEGIN, ping, ROLLBACK); recycling
     # connections bounds their age instead. Turn the ping on for flaky networks.
     database_pool_pre_ping: bool = False

@@ -135,6 +135,16 @@ class InternalError(BaseError):
     feature = "common"
 
 
+class DatabaseUnavailable(BaseError):
+    """Database unavailable."""
+
+    code = "DATABASE_UNAVAILABLE"
+    status = 503
+    title = "Database unavailable"
+    description = "The database cannot be reached right now (down, restarting, or every connection busy). Nothing was changed; retry after the number of seconds in `Retry-After`."
+    feature = "common"
+
+
 class NotReady(BaseError):
     """Service not ready."""
 
@@ -269,6 +279,7 @@ CATALOGUE: dict[str, type[BaseError]] = {
     ValidationError.code: ValidationError,
     InvalidCursor.code: InvalidCursor,
     InternalError.code: InternalError,
+    DatabaseUnavailable.code: DatabaseUnavailable,
     NotReady.code: NotReady,
     InvalidCredentials.code: InvalidCredentials,
     SessionNotFound.code: SessionNotFound,

@@ -9,13 +9,14 @@ from fastapi.openapi.utils import get_openapi
 from app.core.errors.base import BaseError
 from app.core.errors.catalogue import (
     BadRequest,
+    DatabaseUnavailable,
     InternalError,
     PayloadTooLarge,
     UnsupportedMediaType,
     ValidationError,
 )
 from app.core.errors.problems import PROBLEM_MEDIA_TYPE, problem_type_uri
-from app.core.openapi import finish_document
+from app.core.openapi import RETRY_AFTER, finish_document, merge_responses, sends
 
 PROBLEM_SCHEMA_REF = "#/components/schemas/Problem"
 
@@ -101,13 +102,22 @@ def _add_validation_problem(responses: dict[str, Any]) -> None:
 
 
 def _standard_problems(schema: dict[str, Any]) -> None:
-    """Describe FastAPI's own 422 and the catch-all 500 as problems on every operation."""
+    """Describe FastAPI's own 422, the catch-all 500 and the database's 503 on every operation.
+
+    The 503 `DATABASE_UNAVAILABLE` (with `Retry-After`) goes on the API's operations,
+    which all use the database; probes and the error catalogue do not.
+    """
     body_problems = problem_responses(BadRequest, PayloadTooLarge)
     unsupported = problem_responses(UnsupportedMediaType)[415]
     internal = problem_responses(InternalError)[500]
-    for path_item in schema.get("paths", {}).values():
+    unavailable = merge_responses(problem_responses(DatabaseUnavailable), sends(503, RETRY_AFTER))[
+        503
+    ]
+    for path, path_item in schema.get("paths", {}).items():
         for operation in path_item.values():
             responses = operation.setdefault("responses", {})
+            if path.startswith("/api/"):
+                responses.setdefault("503", unavailable)
             if "requestBody" in operation or operation.get("parameters"):
                 _add_validation_problem(responses)
             if "requestBody" in operation:

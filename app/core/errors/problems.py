@@ -11,10 +11,11 @@ from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from app.core.config.db.errors import is_data_exception
+from app.core.config.db.errors import DATABASE_ERRORS, is_data_exception, is_database_unavailable
 from app.core.errors.base import BaseError
 from app.core.errors.catalogue import (
     BadRequest,
+    DatabaseUnavailable,
     InternalError,
     MethodNotAllowed,
     NotAuthenticated,
@@ -29,6 +30,10 @@ PROBLEM_MEDIA_TYPE = "application/problem+json"
 REQUEST_ID_HEADER = "X-Request-ID"
 
 logger = logging.getLogger("app.errors")
+
+# How long a client should wait after a 503 DATABASE_UNAVAILABLE: a restart or a
+# failover usually takes a few seconds.
+DATABASE_RETRY_AFTER_SECONDS = 5
 
 _IF_MATCH_FORM = (
     'Send If-Match with the ETag of your last read (If-Match: "3"), so concurrent edits '
@@ -195,8 +200,13 @@ def _redirect(request: Request, location: str) -> JSONResponse:
 
 
 async def _database_error(request: Request, exc: Exception) -> ProblemResponse:
-    assert isinstance(exc, DBAPIError)  # noqa: S101 - registered for it only
-    if is_data_exception(exc):
+    if is_database_unavailable(exc):
+        # Expected during an outage: one line, no traceback (the access log has the rest).
+        cause = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+        logger.warning("database unavailable: %s", type(cause).__name__)
+        retry = {"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)}
+        return render_problem(request, DatabaseUnavailable(headers=retry))
+    if isinstance(exc, DBAPIError) and is_data_exception(exc):
         # A value passed validation but not PostgreSQL (e.g. a NUL character): the client's
         # input, so a 422 without echoing the value or the SQL.
         return render_problem(
@@ -215,5 +225,9 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(BaseError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(DBAPIError, _database_error)
+    # The driver's and the pool's own errors too: these reach the app unwrapped when a
+    # connection cannot even be opened. Registered by class, so they are answered by the
+    # exception middleware and the connection stays open (the catch-all's would be dropped).
+    for error in DATABASE_ERRORS:
+        app.add_exception_handler(error, _database_error)
     app.add_exception_handler(Exception, _unhandled_error)

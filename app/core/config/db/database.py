@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar, cast
 
-from asyncpg import InterfaceError, PostgresError
+from asyncpg import InterfaceError, PostgresConnectionError, PostgresError
+from asyncpg.exceptions import OperatorInterventionError
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
 from sqlalchemy.exc import DBAPIError
@@ -90,6 +91,28 @@ class Query(Generic[Model]):
         return [values[name] for name in self.params]
 
 
+_DRIVER_ERRORS = (PostgresError, InterfaceError, OSError)
+
+
+def _broken(error: BaseException) -> bool:
+    """Whether the connection is lost (not a refusal of this query by a working server)."""
+    return not isinstance(error, PostgresError) or isinstance(
+        error, PostgresConnectionError | OperatorInterventionError
+    )
+
+
+def _wrapped(query: "Query[Any]", error: BaseException) -> DBAPIError:
+    """The driver's error as the ORM would report it (the driver's error in `orig`)."""
+    broken = _broken(error)
+    return DBAPIError(
+        query.sql,
+        None,
+        error,
+        hide_parameters=True,
+        connection_invalidated=broken,
+    )
+
+
 class Database:
     """What one request (or command) uses of PostgreSQL, each part opened on first use.
 
@@ -147,15 +170,21 @@ class Database:
             DBAPIError: the database refused the query or could not be reached, as
                 the ORM would report it (the driver's error in `orig`).
         """
+        arguments = query.args(values)
         try:
-            rows = await (await self._connection()).fetch(query.sql, *query.args(values))
-        except (PostgresError, InterfaceError, OSError) as error:
-            broken = not isinstance(error, PostgresError)  # a lost connection, not a refusal
-            if broken:
-                await self._discard_read_connection(error)
-            raise DBAPIError(
-                query.sql, None, error, hide_parameters=True, connection_invalidated=broken
-            ) from error
+            rows = await (await self._connection()).fetch(query.sql, *arguments)
+        except _DRIVER_ERRORS as error:
+            if not _broken(error) or self._read_engine is None:
+                raise _wrapped(query, error) from error
+            # A pooled connection the server dropped (a restart, a failover): a read in
+            # autocommit changes nothing, so it is tried once more on a fresh connection.
+            await self._discard_read_connection(error)
+            try:
+                rows = await (await self._connection()).fetch(query.sql, *arguments)
+            except _DRIVER_ERRORS as again:
+                if _broken(again):
+                    await self._discard_read_connection(again)
+                raise _wrapped(query, again) from again
         return await self._adopt([query.loader.load(row) for row in rows])
 
     async def fetch_one(self, query: Query[Model], values: Mapping[str, Any]) -> Model | None:

@@ -21,7 +21,7 @@ def async_database_url(url: str) -> str:
 
 
 def driver_connect_args(settings: Settings) -> dict[str, object]:
-    """Arguments for each new asyncpg connection; none unless behind PgBouncer.
+    """Arguments for each new asyncpg connection: its timeouts, and PgBouncer's needs.
 
     In transaction pooling mode each transaction of a client may run on another
     server connection, so a prepared statement is gone, or another client's, in
@@ -37,9 +37,14 @@ def driver_connect_args(settings: Settings) -> dict[str, object]:
     Returns:
         The `connect_args` of `create_async_engine`.
     """
+    bounded: dict[str, object] = {
+        "timeout": settings.database_connect_timeout_seconds,
+        "command_timeout": settings.database_statement_timeout_seconds,
+    }
     if not settings.database_pgbouncer:
-        return {}
+        return bounded
     return {
+        **bounded,
         "statement_cache_size": 0,
         "prepared_statement_cache_size": 0,
         "prepared_statement_name_func": lambda: "",

@@ -1,6 +1,9 @@
-"""Reading database errors without depending on the driver's exception classes."""
+"""Reading database errors: refused values, broken constraints, an unavailable server."""
 
+from asyncpg import InterfaceError, PostgresConnectionError
+from asyncpg.exceptions import OperatorInterventionError, TooManyConnectionsError
 from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 # SQLSTATE class 22: the database refused a value (NUL byte, out of range, bad encoding...).
 DATA_EXCEPTION_CLASS = "22"
@@ -23,3 +26,32 @@ def is_data_exception(error: DBAPIError) -> bool:
     """Whether PostgreSQL refused a value the client sent (SQLSTATE class 22)."""
     state = _driver_attribute(error, "sqlstate")
     return state is not None and state.startswith(DATA_EXCEPTION_CLASS)
+
+
+# What the server being down, starting, stopping or out of reach looks like, raw or
+# wrapped: refused or reset connections and connect timeouts (OSError, TimeoutError),
+# SQLSTATE class 08 (connection exceptions), 57 (shutting down, starting up) and
+# 53300 (too many connections), a
+# closed connection (the driver's InterfaceError), and no free pooled connection.
+_UNAVAILABLE = (
+    OSError,
+    TimeoutError,
+    PostgresConnectionError,
+    OperatorInterventionError,
+    TooManyConnectionsError,
+    InterfaceError,
+    PoolTimeoutError,
+)
+
+
+# Every class `is_database_unavailable` may say yes to, for exception handlers.
+DATABASE_ERRORS: tuple[type[Exception], ...] = (DBAPIError, *_UNAVAILABLE)
+
+
+def is_database_unavailable(error: BaseException) -> bool:
+    """Whether `error` means the database cannot be reached now (not that a query was wrong)."""
+    if isinstance(error, DBAPIError):
+        if error.connection_invalidated:
+            return True
+        return error.orig is not None and is_database_unavailable(error.orig)
+    return isinstance(error, _UNAVAILABLE)

@@ -4,7 +4,6 @@ import asyncio
 import logging
 
 from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 logger = logging.getLogger(__name__)
@@ -19,9 +18,10 @@ async def database_problem(
             revision = await connection.scalar(text("SELECT version_num FROM alembic_version"))
     except TimeoutError:
         return f"The database did not answer within {within_seconds:g} s."
-    except (SQLAlchemyError, OSError) as error:
+    except Exception as error:
+        # Refused, starting up, shutting down, no schema: all mean "not ready", never a 500.
         logger.warning("readiness check failed: %s", type(error).__name__)
-        return "The database is unreachable or has no schema."
+        return "The database is unreachable, starting or stopping, or has no schema."
     if revision != expected_head:
         return f"The schema is at revision {revision}, not at {expected_head}: run the migrations."
     return None
@@ -38,5 +38,5 @@ async def warm_pool(engine: AsyncEngine, *, connections: int, within_seconds: fl
     try:
         async with asyncio.timeout(within_seconds):
             await asyncio.gather(*(open_one() for _ in range(connections)))
-    except (TimeoutError, SQLAlchemyError, OSError) as error:
+    except Exception as error:
         logger.warning("could not warm the connection pool: %s", type(error).__name__)
