@@ -1,4 +1,4 @@
-"""ASGI middleware: request ids with access logging and metrics, and the request body limit."""
+"""ASGI middleware: request ids with access logging and metrics, load shedding, body limit."""
 
 import logging
 import random
@@ -11,10 +11,10 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.config.dependencies import close_request_database
-from app.core.config.observability import RequestMetrics
+from app.core.config.observability import UNMEASURED_PATHS, RequestMetrics
 from app.core.config.request_context import request_id_var, request_scope_var
 from app.core.config.route_templates import RouteTemplates
-from app.core.errors.catalogue import PayloadTooLarge
+from app.core.errors.catalogue import Overloaded, PayloadTooLarge
 from app.core.errors.problems import REQUEST_ID_HEADER, render_problem
 
 access_logger = logging.getLogger("app.access")
@@ -82,6 +82,38 @@ class RequestContextMiddleware:
                     "user_id": scope["state"].get("user_id"),
                 },
             )
+
+
+class LoadSheddingMiddleware:
+    """Answer a fast 503 `OVERLOADED` when `max_in_flight` requests are already being served.
+
+    Waiting in line past that point only lengthens every request's latency (and the
+    client's patience runs out first); refusing at once tells the client, or the
+    load balancer, to retry elsewhere or later. Probes and the metrics scrape are
+    never refused nor counted: an overloaded server is still alive.
+    """
+
+    RETRY_AFTER_SECONDS = 1
+
+    def __init__(self, app: ASGIApp, *, max_in_flight: int) -> None:
+        self.app = app
+        self.max_in_flight = max_in_flight
+        self.in_flight = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve the request if there is room, else refuse it."""
+        if scope["type"] != "http" or scope["path"] in UNMEASURED_PATHS:
+            await self.app(scope, receive, send)
+            return
+        if self.in_flight >= self.max_in_flight:
+            refusal = Overloaded(headers={"Retry-After": str(self.RETRY_AFTER_SECONDS)})
+            await render_problem(Request(scope, receive), refusal)(scope, receive, send)
+            return
+        self.in_flight += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.in_flight -= 1
 
 
 class BodySizeLimitMiddleware:

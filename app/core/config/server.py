@@ -16,7 +16,11 @@ from app.core.config.db.engine import (
 from app.core.config.db.health import warm_pool
 from app.core.config.db.migrations import latest_revision
 from app.core.config.logging import configure_logging
-from app.core.config.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from app.core.config.middleware import (
+    BodySizeLimitMiddleware,
+    LoadSheddingMiddleware,
+    RequestContextMiddleware,
+)
 from app.core.config.observability import RequestMetrics, trace_database, watch_pool
 from app.core.config.settings import Settings
 from app.core.errors.openapi import install_problem_openapi
@@ -100,6 +104,7 @@ def install_middleware(
             expose_headers=[REQUEST_ID_HEADER, "ETag", "Location", "Retry-After"],
         )
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_body_bytes)
+    app.add_middleware(LoadSheddingMiddleware, max_in_flight=settings.max_concurrent_requests)
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
 
 

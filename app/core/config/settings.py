@@ -134,6 +134,11 @@ class Settings(BaseSettings):
 
     cors_allow_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     max_request_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    max_concurrent_requests: int = Field(
+        default=512,
+        ge=1,
+        description="Requests one worker serves at once; beyond it, a fast 503 OVERLOADED.",
+    )
     health_check_timeout_seconds: float = Field(default=2.0, gt=0, le=30)
     otel_exporter_otlp_endpoint: str | None = Field(
         default=None, description="OTLP/HTTP collector URL; set to turn tracing on."

@@ -145,6 +145,16 @@ class DatabaseUnavailable(BaseError):
     feature = "common"
 
 
+class Overloaded(BaseError):
+    """Overloaded."""
+
+    code = "OVERLOADED"
+    status = 503
+    title = "Overloaded"
+    description = "This server is handling as many requests as it may at once; nothing was done. Retry after the number of seconds in `Retry-After`."
+    feature = "common"
+
+
 class NotReady(BaseError):
     """Service not ready."""
 
@@ -280,6 +290,7 @@ CATALOGUE: dict[str, type[BaseError]] = {
     InvalidCursor.code: InvalidCursor,
     InternalError.code: InternalError,
     DatabaseUnavailable.code: DatabaseUnavailable,
+    Overloaded.code: Overloaded,
     NotReady.code: NotReady,
     InvalidCredentials.code: InvalidCredentials,
     SessionNotFound.code: SessionNotFound,

@@ -11,6 +11,7 @@ from app.core.errors.catalogue import (
     BadRequest,
     DatabaseUnavailable,
     InternalError,
+    Overloaded,
     PayloadTooLarge,
     UnsupportedMediaType,
     ValidationError,
@@ -104,15 +105,15 @@ def _add_validation_problem(responses: dict[str, Any]) -> None:
 def _standard_problems(schema: dict[str, Any]) -> None:
     """Describe FastAPI's own 422, the catch-all 500 and the database's 503 on every operation.
 
-    The 503 `DATABASE_UNAVAILABLE` (with `Retry-After`) goes on the API's operations,
-    which all use the database; probes and the error catalogue do not.
+    The 503 `DATABASE_UNAVAILABLE` or `OVERLOADED` (with `Retry-After`) goes on the
+    API's operations, which all use the database and are shed under overload; probes
+    and the error catalogue are neither.
     """
     body_problems = problem_responses(BadRequest, PayloadTooLarge)
     unsupported = problem_responses(UnsupportedMediaType)[415]
     internal = problem_responses(InternalError)[500]
-    unavailable = merge_responses(problem_responses(DatabaseUnavailable), sends(503, RETRY_AFTER))[
-        503
-    ]
+    shed_or_down = problem_responses(DatabaseUnavailable, Overloaded)
+    unavailable = merge_responses(shed_or_down, sends(503, RETRY_AFTER))[503]
     for path, path_item in schema.get("paths", {}).items():
         for operation in path_item.values():
             responses = operation.setdefault("responses", {})
