@@ -2,6 +2,7 @@
 
 import json
 import re
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,24 @@ async def test_a_wrong_method_is_a_405_problem_with_allow(client: httpx.AsyncCli
 
     _assert_problem(response, status=405, code="METHOD_NOT_ALLOWED")
     assert response.headers["allow"] == "POST"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("PUT", "/api/v1/real-estates", "GET, HEAD, POST"),
+        ("PUT", "/api/v1/users/me", "DELETE, GET, HEAD, PATCH"),
+        ("POST", f"/api/v1/real-estates/{uuid.uuid4()}", "DELETE, GET, HEAD, PATCH"),
+        ("PATCH", "/api/v1/users/me/sessions", "DELETE, GET, HEAD"),
+    ],
+)
+async def test_allow_names_every_method_of_the_path(
+    client: httpx.AsyncClient, method: str, path: str, allowed: str
+) -> None:
+    response = await client.request(method, path)
+
+    _assert_problem(response, status=405, code="METHOD_NOT_ALLOWED")
+    assert response.headers["allow"] == allowed
 
 
 async def test_a_malformed_json_body_is_a_validation_problem(client: httpx.AsyncClient) -> None:

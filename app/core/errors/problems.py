@@ -1,6 +1,7 @@
 """RFC 9457 problem documents: rendering and the exception handlers that produce them."""
 
 import logging
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -9,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match
+from starlette.routing import Match, compile_path
 
 from app.core.config.db.errors import DATABASE_ERRORS, is_data_exception, is_database_unavailable
 from app.core.errors.base import BaseError
@@ -174,7 +175,40 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
         if (location := _without_trailing_slash(request)) is not None:
             return _redirect(request, location)
         detail = f"No resource at {request.method} {request.url.path}."
+    if error_class is MethodNotAllowed and (allowed := _allowed_methods(request)):
+        # Starlette names the methods of the first route of the path only.
+        headers["Allow"] = ", ".join(allowed)
     return render_problem(request, error_class(detail), headers=headers)
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the app serves at the request's path."""
+    index: list[tuple[re.Pattern[str], frozenset[str]]] | None = getattr(
+        request.app.state, "allowed_methods", None
+    )
+    if index is None:
+        index = request.app.state.allowed_methods = _method_index(request.app)
+    path = request.url.path
+    methods = {method for pattern, served in index if pattern.match(path) for method in served}
+    return sorted(methods)
+
+
+# The members of an OpenAPI path item that are operations (the others: summary, parameters...).
+_OPERATION_METHODS = frozenset(
+    {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+)
+
+
+def _method_index(app: FastAPI) -> list[tuple[re.Pattern[str], frozenset[str]]]:
+    """The paths of the app's documented operations, as patterns, with their methods."""
+    index = []
+    for template, operations in app.openapi().get("paths", {}).items():
+        methods = {method.upper() for method in operations if method in _OPERATION_METHODS}
+        if "GET" in methods:
+            methods.add("HEAD")  # Starlette answers HEAD wherever it answers GET
+        pattern, _, _ = compile_path(template)
+        index.append((pattern, frozenset(methods)))
+    return index
 
 
 def _without_trailing_slash(request: Request) -> str | None:
