@@ -59,6 +59,11 @@ def serve(
         reload_dirs=["app"] if reload else None,
         log_config=None,
         access_log=False,
+        # Bounded: an idle keep-alive connection, the whole set of a worker's connections,
+        # and the wait for in-flight requests on SIGTERM (settings, docs/operations.md).
+        timeout_keep_alive=settings.keep_alive_timeout_seconds,
+        limit_concurrency=settings.max_connections_per_worker,
+        timeout_graceful_shutdown=settings.shutdown_grace_seconds,
         # The client's address comes from TRUSTED_PROXIES only (app/core/config/client.py);
         # uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1.
         proxy_headers=False,

@@ -234,6 +234,10 @@ def test_serve_runs_uvicorn_with_the_app_factory(
     assert kwargs["port"] == 9123
     assert kwargs["workers"] == 3
     assert kwargs["reload"] is False
+    assert kwargs["proxy_headers"] is False
+    assert kwargs["timeout_keep_alive"] == 5
+    assert kwargs["limit_concurrency"] == 2048
+    assert kwargs["timeout_graceful_shutdown"] == 10
     assert Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).is_dir()
 
 

@@ -208,3 +208,9 @@ def test_compose_gives_the_server_a_healthy_redis_for_rate_limits(name: str) -> 
     assert "redis-cli" in redis["healthcheck"]["test"]
     assert server["environment"]["REDIS_URL"] == "redis://redis:6379/0"
     assert server["depends_on"]["redis"] == {"condition": "service_healthy"}
+
+
+def test_prod_compose_gives_the_server_more_than_its_shutdown_grace() -> None:
+    server = _compose("prod.compose.yml")["services"]["server"]
+
+    assert server["stop_grace_period"] == "20s"

@@ -134,6 +134,21 @@ class Settings(BaseSettings):
 
     cors_allow_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     max_request_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    shutdown_grace_seconds: int = Field(
+        default=10,
+        ge=1,
+        le=300,
+        description="On SIGTERM, in-flight requests get this long to finish before the "
+        "worker closes what is left.",
+    )
+    keep_alive_timeout_seconds: int = Field(
+        default=5, ge=1, le=300, description="Close an idle keep-alive connection after this."
+    )
+    max_connections_per_worker: int = Field(
+        default=2048,
+        ge=1,
+        description="Open connections one worker accepts; beyond it uvicorn answers 503.",
+    )
     max_concurrent_requests: int = Field(
         default=512,
         ge=1,
