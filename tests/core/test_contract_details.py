@@ -1,5 +1,7 @@
 """Settings validation and OpenAPI details that clients and operators rely on."""
 
+from pathlib import Path
+
 import httpx
 import pytest
 from pydantic import ValidationError
@@ -81,3 +83,12 @@ async def test_the_public_search_refuses_an_invalid_token_like_every_route(
     assert anonymous.status_code == 200
     assert forged.status_code == 401
     assert forged.json()["code"] == "INVALID_TOKEN"
+
+
+def test_every_setting_is_in_the_readme_configuration_table() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("## Configuration") : readme.index("## Architecture")]
+
+    missing = [name.upper() for name in Settings.model_fields if f"`{name.upper()}`" not in table]
+
+    assert missing == []
