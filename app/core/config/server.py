@@ -22,6 +22,7 @@ from app.core.config.middleware import (
     RequestContextMiddleware,
 )
 from app.core.config.observability import RequestMetrics, trace_database, watch_pool
+from app.core.config.security_headers import SecurityHeadersMiddleware
 from app.core.config.settings import Settings
 from app.core.errors.openapi import install_problem_openapi
 from app.core.errors.problems import REQUEST_ID_HEADER, install_problem_handlers
@@ -105,6 +106,7 @@ def install_middleware(
         )
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_body_bytes)
     app.add_middleware(LoadSheddingMiddleware, max_in_flight=settings.max_concurrent_requests)
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
 
 
