@@ -72,6 +72,7 @@ async def test_a_stopped_database_gets_503s_with_retry_after_then_recovers(
     logged = capsys.readouterr()
     output = logged.out + logged.err
     assert output.count("database unavailable: ") == 4
+    assert output.count("database outage: 1 request(s) refused") == 1
     assert "Traceback" not in output
 
 

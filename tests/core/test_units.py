@@ -11,6 +11,7 @@ from app.core.config.db.engine import async_database_url
 from app.core.config.logging import configure_logging, mask_cpf
 from app.core.config.request_context import request_id_var
 from app.core.config.settings import DEFAULT_JWT_SECRET, Environment, Settings
+from app.core.errors.outage import OutageLog
 
 PRODUCTION_URL = SecretStr("postgresql://app:pw@db:5432/app")
 STRONG_SECRET = "a-production-secret-that-is-long-enough-0123456789"
@@ -129,3 +130,22 @@ def test_cors_origins_are_read_as_a_comma_separated_list(monkeypatch: pytest.Mon
 )
 def test_database_urls_are_given_the_asyncpg_driver(url: str, expected: str) -> None:
     assert async_database_url(url) == expected
+
+
+def test_an_outage_is_summarised_at_most_once_per_interval(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    now = [0.0]
+    outage = OutageLog(interval_seconds=10, clock=lambda: now[0])
+
+    with caplog.at_level(logging.ERROR, logger="app.errors"):
+        for second in (0, 1, 2, 9, 10, 11):
+            now[0] = second
+            outage.refused("ConnectionRefusedError")
+
+    assert [record.getMessage() for record in caplog.records] == [
+        "database outage: 1 request(s) refused since the last report "
+        "(last error: ConnectionRefusedError)",
+        "database outage: 4 request(s) refused since the last report "
+        "(last error: ConnectionRefusedError)",
+    ]

@@ -26,6 +26,7 @@ from app.core.errors.catalogue import (
     UnsupportedMediaType,
     ValidationError,
 )
+from app.core.errors.outage import OutageLog
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -238,6 +239,8 @@ async def _database_error(request: Request, exc: Exception) -> ProblemResponse:
         # Expected during an outage: one line, no traceback (the access log has the rest).
         cause = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
         logger.warning("database unavailable: %s", type(cause).__name__)
+        outage: OutageLog = request.app.state.database_outage
+        outage.refused(type(cause).__name__)
         retry = {"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)}
         return render_problem(request, DatabaseUnavailable(headers=retry))
     if isinstance(exc, DBAPIError) and is_data_exception(exc):
@@ -256,6 +259,7 @@ async def _unhandled_error(request: Request, exc: Exception) -> ProblemResponse:
 
 def install_problem_handlers(app: FastAPI) -> None:
     """Make every error the app can produce answer as a problem document."""
+    app.state.database_outage = OutageLog()
     app.add_exception_handler(BaseError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
