@@ -10,7 +10,7 @@ from result import Err
 
 from app.commands.context import command_database, database_url, load_settings
 from app.core.config.db.migrations import upgrade_to_head
-from app.core.config.logging import configure_logging
+from app.core.config.logging import configure_logging, mask_cpf
 from app.core.config.settings import Settings
 from app.core.errors.cli import CliFailure
 from app.features.shared.cpf import Cpf, normalize_cpf
@@ -53,7 +53,7 @@ def create_admin(
         raise typer.BadParameter("must have 4 to 120 characters", param_hint="--name")
     settings, url = _prepared()
     outcome = asyncio.run(_create_admin(settings, url, cpf=digits, name=name))
-    typer.echo(f"User with CPF {_masked(digits)} {_admin_outcome_text(outcome)}.")
+    typer.echo(f"User with CPF {mask_cpf(digits)} {_admin_outcome_text(outcome)}.")
 
 
 def reset_password(cpf: CpfOption) -> None:
@@ -66,7 +66,7 @@ def reset_password(cpf: CpfOption) -> None:
     settings, url = _prepared()
     password = _secret("NEW_PASSWORD", "New password", missing="a new password is needed")
     ended = asyncio.run(_reset_password(settings, url, cpf=digits, password=password))
-    typer.echo(f"Password of the user with CPF {_masked(digits)} reset; {ended} session(s) ended.")
+    typer.echo(f"Password of the user with CPF {mask_cpf(digits)} reset; {ended} session(s) ended.")
 
 
 def purge_sessions() -> None:
@@ -96,10 +96,6 @@ def _cpf(cpf: str) -> Cpf:
     if digits is None:
         raise typer.BadParameter("not a valid CPF", param_hint="--cpf")
     return digits
-
-
-def _masked(cpf: Cpf) -> str:
-    return f"***.{cpf[3:6]}.***-**"
 
 
 def _prepared() -> tuple[Settings, str]:

@@ -59,7 +59,6 @@ class Verdict:
         """The IETF `RateLimit-Policy` and `RateLimit` fields, plus `Retry-After` on refusal."""
         if not self.known:
             return {}
-        window = self.policy.windows[0]
         headers = {
             "RateLimit-Policy": ", ".join(
                 f'"{self.policy.name}";q={item.amount};w={item.get_expiry()}'
@@ -68,7 +67,7 @@ class Verdict:
             "RateLimit": f'"{self.policy.name}";r={self.remaining};t={self.reset_seconds}',
         }
         if not self.allowed:
-            headers["Retry-After"] = str(max(1, self.reset_seconds or window.get_expiry()))
+            headers["Retry-After"] = str(max(1, self.reset_seconds))
         return headers
 
 

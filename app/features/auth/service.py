@@ -10,6 +10,7 @@ from uuid import UUID
 from result import Err, Ok, Result
 
 from app.core.config.auth.jwt import AccessToken, AccessTokenCodec
+from app.core.config.logging import mask_cpf
 from app.core.config.ratelimit import Policy, RateLimiter
 from app.core.errors.catalogue import InvalidToken, TooManyRequests
 from app.features.audit.model import AuditAction
@@ -36,10 +37,6 @@ security_logger = logging.getLogger("app.security")
 _TOO_MANY_FAILURES = (
     "Too many failed sign-ins for this CPF from this address; retry after `Retry-After` seconds."
 )
-
-
-def _masked(cpf: str) -> str:
-    return f"***.{cpf[3:6]}.***-**" if len(cpf) == 11 else "malformed"
 
 
 @dataclass(frozen=True)
@@ -193,7 +190,7 @@ class AuthService:
         return Ok(ended)
 
     async def _record_failure_limit(self, cpf: str) -> None:
-        masked = _masked(cpf)
+        masked = mask_cpf(cpf)  # leaves the word `malformed` as it is
         security_logger.warning(
             "sign-in failure limit reached", extra={"event": "sign_in_failures", "cpf": masked}
         )
