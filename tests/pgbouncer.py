@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import URL, make_url
 
+from tests.processes import free_port
+
 INSTALL_HINT = (
     "pgbouncer is not installed: run `sudo apt-get install -y pgbouncer` (Debian/Ubuntu) and retry"
 )
@@ -94,13 +96,6 @@ def _config(
     return "\n".join(lines) + "\n"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 def _run_as(server: URL) -> pwd.struct_passwd | None:
     """Who PgBouncer runs as: None for ourselves; as root, someone who may reach the server."""
     if os.geteuid() != 0:
@@ -135,7 +130,7 @@ def running_pgbouncer(database_url: str, *, server_connections: int = 2) -> Iter
     executable = pgbouncer_executable()
     server = make_url(database_url)
     directory = Path(tempfile.mkdtemp(prefix="re-pgbouncer-"))
-    port = _free_port()
+    port = free_port()
     tracks = pgbouncer_version(executable) >= _TRACKS_PREPARED_STATEMENTS_SINCE
     config = directory / "pgbouncer.ini"
     config.write_text(

@@ -16,14 +16,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.processes import free_port
+
 START_TIMEOUT_SECONDS = 10.0
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def _executable() -> str:
@@ -81,7 +76,7 @@ class RedisProcess:
 def redis_process() -> Iterator[RedisProcess]:
     """A private server on a free port, stopped and removed afterwards."""
     with tempfile.TemporaryDirectory(prefix="re-redis-") as directory:
-        server = RedisProcess(port=_free_port(), directory=Path(directory))
+        server = RedisProcess(port=free_port(), directory=Path(directory))
         server.start()
         try:
             yield server

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
+from typer.testing import CliRunner
 
 from app.core.config.settings import Environment, Settings
 from app.main import create_app
@@ -36,3 +37,9 @@ def offline_app() -> FastAPI:
 def document(offline_app: FastAPI) -> dict[str, Any]:
     """The app's OpenAPI document."""
     return offline_app.openapi()
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    """Runs the command line in-process, capturing its output."""
+    return CliRunner()

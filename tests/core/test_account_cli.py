@@ -25,11 +25,6 @@ NEW_PASSWORD = "an operator's fresh passphrase"
 
 
 @pytest.fixture
-def runner() -> CliRunner:
-    return CliRunner()
-
-
-@pytest.fixture
 def cli_env(database_url: str) -> dict[str, str | None]:
     """An environment pointing the CLI at the test database, free of the caller's settings."""
     return {

@@ -34,11 +34,6 @@ CLI_SECRET = "cli-test-secret-that-is-long-enough-0123456789"
 
 
 @pytest.fixture
-def runner() -> CliRunner:
-    return CliRunner()
-
-
-@pytest.fixture
 def cli_env(database_url: str) -> dict[str, str | None]:
     """An environment pointing the CLI at the test database, free of the caller's settings."""
     return {

@@ -5,28 +5,19 @@ private Redis the test stops mid-run.
 """
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.processes import free_port, wait_until_answering
 from tests.redis_server import RedisProcess, redis_process
 
 LIMIT = 4
-START_TIMEOUT_SECONDS = 30.0
 UNKNOWN_CPF = {"cpf": "529.982.247-25", "password": "not the password"}
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.fixture
@@ -38,7 +29,7 @@ def redis() -> Iterator[RedisProcess]:
 @pytest.fixture
 def server(database_url: str, redis: RedisProcess, tmp_path: Path) -> Iterator[str]:
     """Two workers sharing the Redis; the base URL."""
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -56,26 +47,12 @@ def server(database_url: str, redis: RedisProcess, tmp_path: Path) -> Iterator[s
     process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_ready(process, base, tmp_path / "server.log")
+        wait_until_answering(process, f"{base}/health/ready", tmp_path / "server.log")
         yield base
     finally:
         process.terminate()
         process.wait(timeout=30)
         log.close()
-
-
-def _wait_ready(process: "subprocess.Popen[bytes]", base: str, log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited:\n{log.read_text()}")
-        try:
-            if httpx.get(f"{base}/health/ready", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"the server was not ready within {START_TIMEOUT_SECONDS} s")
 
 
 def _sign_in_statuses(base: str, count: int) -> list[int]:

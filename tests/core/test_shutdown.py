@@ -8,10 +8,9 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
+from tests.processes import free_port, wait_until_answering
 
 GRACE_SECONDS = 2
-START_TIMEOUT_SECONDS = 30.0
 # Well above the grace: the point is that the wait has a bound, not how fast it is.
 EXIT_BOUND_SECONDS = GRACE_SECONDS + 20
 SLOW_SIGN_UP = (
@@ -20,31 +19,10 @@ SLOW_SIGN_UP = (
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def _wait_ready(process: "subprocess.Popen[bytes]", base: str, log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited:\n{log.read_text()}")
-        try:
-            if httpx.get(f"{base}/health/live", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError("the server did not start")
-
-
 def test_sigterm_with_slow_clients_ends_within_the_grace_period(
     database_url: str, tmp_path: Path
 ) -> None:
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -62,7 +40,7 @@ def test_sigterm_with_slow_clients_ends_within_the_grace_period(
         )
         slow: list[socket.socket] = []
         try:
-            _wait_ready(process, f"http://127.0.0.1:{port}", log_path)
+            wait_until_answering(process, f"http://127.0.0.1:{port}/health/live", log_path)
             for _ in range(20):  # each starts a sign-up, then never sends the rest of its body
                 client = socket.create_connection(("127.0.0.1", port))
                 client.sendall(SLOW_SIGN_UP)
