@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar, cast
 
-from asyncpg import InterfaceError, PostgresConnectionError, PostgresError
-from asyncpg.exceptions import OperatorInterventionError
+from asyncpg import InterfaceError, PostgresError
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
 from sqlalchemy.exc import DBAPIError
@@ -21,6 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import class_mapper, make_transient_to_detached
 from sqlalchemy.sql.expression import Select
 from sqlalchemy.util import greenlet_spawn
+
+from app.core.config.db.errors import is_database_unavailable
 
 if TYPE_CHECKING:
     from asyncpg import Connection, Record
@@ -94,16 +95,9 @@ class Query(Generic[Model]):
 _DRIVER_ERRORS = (PostgresError, InterfaceError, OSError)
 
 
-def _broken(error: BaseException) -> bool:
-    """Whether the connection is lost (not a refusal of this query by a working server)."""
-    return not isinstance(error, PostgresError) or isinstance(
-        error, PostgresConnectionError | OperatorInterventionError
-    )
-
-
 def _wrapped(query: "Query[Any]", error: BaseException) -> DBAPIError:
     """The driver's error as the ORM would report it (the driver's error in `orig`)."""
-    broken = _broken(error)
+    broken = is_database_unavailable(error)
     return DBAPIError(
         query.sql,
         None,
@@ -174,7 +168,7 @@ class Database:
         try:
             rows = await (await self._connection()).fetch(query.sql, *arguments)
         except _DRIVER_ERRORS as error:
-            if not _broken(error) or self._read_engine is None:
+            if not is_database_unavailable(error) or self._read_engine is None:
                 raise _wrapped(query, error) from error
             # A pooled connection the server dropped (a restart, a failover): a read in
             # autocommit changes nothing, so it is tried once more on a fresh connection.
@@ -182,7 +176,7 @@ class Database:
             try:
                 rows = await (await self._connection()).fetch(query.sql, *arguments)
             except _DRIVER_ERRORS as again:
-                if _broken(again):
+                if is_database_unavailable(again):
                     await self._discard_read_connection(again)
                 raise _wrapped(query, again) from again
         return await self._adopt([query.loader.load(row) for row in rows])
