@@ -23,6 +23,8 @@ from app.features.auth.refresh import SessionLifetimes
 from app.features.auth.repository import AuthSessionRepository
 from app.features.auth.service import AuthService
 from app.features.auth.sessions import SessionService
+from app.features.idempotency.repository import IdempotencyRepository
+from app.features.idempotency.service import Idempotency
 from app.features.real_estates.repository import RealEstateRepository
 from app.features.real_estates.service import RealEstateService
 from app.features.shared.pagination import CursorCodec
@@ -49,6 +51,7 @@ class Components:
     addresses: ClientAddresses
     limits: RateLimits
     audit_retention: timedelta
+    idempotency_lifetime: timedelta
 
     @classmethod
     def from_settings(
@@ -72,6 +75,7 @@ class Components:
             addresses=ClientAddresses.from_settings(settings),
             limits=RateLimits.from_settings(settings, on_store_error=on_store_error),
             audit_retention=timedelta(days=settings.audit_retention_days),
+            idempotency_lifetime=timedelta(hours=settings.idempotency_key_ttl_hours),
         )
 
 
@@ -125,6 +129,15 @@ def build_audit_service(database: Database, components: Components) -> AuditServ
     )
 
 
+def build_idempotency(database: Database, components: Components) -> Idempotency:
+    """Creating writes run once per idempotency key, over one request's (or command's) database."""
+    return Idempotency(
+        uow=UnitOfWork(database),
+        records=IdempotencyRepository(database),
+        lifetime=components.idempotency_lifetime,
+    )
+
+
 def build_real_estate_service(database: Database, components: Components) -> RealEstateService:
     """The listing use cases over one request's database."""
     return RealEstateService(
@@ -132,4 +145,5 @@ def build_real_estate_service(database: Database, components: Components) -> Rea
         listings=RealEstateRepository(database),
         cursors=components.cursors,
         audit=AuditRepository(database, components.addresses),
+        idempotency=build_idempotency(database, components),
     )

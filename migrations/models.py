@@ -3,7 +3,16 @@
 from app.core.config.db.base import Base
 from app.features.audit.model import AuditEvent
 from app.features.auth.model import AuthSession, RefreshToken
+from app.features.idempotency.model import IdempotencyRecord
 from app.features.real_estates.model import RealEstate
 from app.features.users.model import User
 
-__all__ = ["AuditEvent", "AuthSession", "Base", "RealEstate", "RefreshToken", "User"]
+__all__ = [
+    "AuditEvent",
+    "AuthSession",
+    "Base",
+    "IdempotencyRecord",
+    "RealEstate",
+    "RefreshToken",
+    "User",
+]

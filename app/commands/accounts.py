@@ -1,4 +1,4 @@
-"""Operators' account commands: create-admin, reset-password, purge-sessions, purge-audit-events."""
+"""Operators' commands: accounts (create-admin, reset-password) and housekeeping (purge-*)."""
 
 import asyncio
 import os
@@ -20,6 +20,7 @@ from app.wiring import (
     Components,
     build_audit_service,
     build_auth_service,
+    build_idempotency,
     build_session_service,
     build_user_service,
 )
@@ -34,6 +35,7 @@ def register(cli: typer.Typer) -> None:
     cli.command("reset-password")(reset_password)
     cli.command("purge-sessions")(purge_sessions)
     cli.command("purge-audit-events")(purge_audit_events)
+    cli.command("purge-idempotency-keys")(purge_idempotency_keys)
 
 
 def create_admin(
@@ -91,6 +93,17 @@ def purge_audit_events() -> None:
     typer.echo(f"Purged {purged} audit event(s) older than {days} days.")
 
 
+def purge_idempotency_keys() -> None:
+    """Delete remembered Idempotency-Key answers past IDEMPOTENCY_KEY_TTL_HOURS (24 by default).
+
+    An expired key is reused in place when its owner sends it again; schedule this,
+    e.g. daily, to drop the rest.
+    """
+    settings, url = _prepared()
+    purged = asyncio.run(_purge_idempotency_keys(settings, url))
+    typer.echo(f"Purged {purged} expired idempotency key(s).")
+
+
 def _cpf(cpf: str) -> Cpf:
     digits = normalize_cpf(cpf)
     if digits is None:
@@ -145,6 +158,11 @@ async def _purge_audit_events(settings: Settings, url: str) -> int:
     async with command_database(settings, url) as database:
         events = build_audit_service(database, Components.from_settings(settings))
         return await events.purge()
+
+
+async def _purge_idempotency_keys(settings: Settings, url: str) -> int:
+    async with command_database(settings, url) as database:
+        return await build_idempotency(database, Components.from_settings(settings)).purge()
 
 
 def _admin_outcome_text(outcome: AdminOutcome) -> str:

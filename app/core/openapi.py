@@ -70,10 +70,17 @@ RATE_LIMIT = ResponseHeader(
     'What is left of the tightest window (IETF draft), e.g. `"sign-in";r=19;t=60`: `r` '
     "requests remain, for `t` more seconds.",
 )
+IDEMPOTENT_REPLAYED = ResponseHeader(
+    "Idempotent-Replayed",
+    "`true` when this is the stored answer to an earlier request with the same "
+    "`Idempotency-Key`: nothing new was created.",
+    {"type": "string", "const": "true"},
+)
 HEADERS = (
     REQUEST_ID,
     ETAG,
     LOCATION,
+    IDEMPOTENT_REPLAYED,
     NO_STORE,
     BEARER_CHALLENGE,
     RETRY_AFTER,

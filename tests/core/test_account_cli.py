@@ -4,6 +4,7 @@ import asyncio
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from uuid import uuid4
 
 import pytest
 from argon2 import PasswordHasher
@@ -15,6 +16,7 @@ from typer.testing import CliRunner
 from app.__main__ import cli
 from app.features.audit.model import AuditEvent
 from app.features.auth.model import AuthSession
+from app.features.idempotency.model import IdempotencyRecord
 from app.features.users.model import User
 from tests.conftest import PASSWORD, cpf_from_seed
 
@@ -158,3 +160,34 @@ def test_purge_audit_events_deletes_those_past_the_retention(
     assert result.stdout.endswith(" audit event(s) older than 7 days.\n")
     assert int(result.stdout.split()[1]) >= 1
     assert not asyncio.run(_run(database_url, still_there))
+
+
+def test_purge_idempotency_keys_deletes_the_expired_and_keeps_the_live(
+    runner: CliRunner, cli_env: dict[str, str | None], database_url: str
+) -> None:
+    now = datetime.now(UTC)
+    owner = uuid4()
+    expired, live = (
+        IdempotencyRecord(
+            user_id=owner, key=key, fingerprint=b"f" * 32, expires_at=now + offset, status_code=201
+        )
+        for key, offset in (("expired", -timedelta(minutes=1)), ("live", timedelta(hours=1)))
+    )
+
+    async def add(session: AsyncSession) -> None:
+        session.add_all([expired, live])
+
+    async def keys_left(session: AsyncSession) -> list[str]:
+        rows = await session.scalars(
+            select(IdempotencyRecord.key).where(IdempotencyRecord.user_id == owner)
+        )
+        await session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.user_id == owner))
+        return list(rows)
+
+    asyncio.run(_run(database_url, add))
+    result = runner.invoke(cli, ["purge-idempotency-keys"], env=cli_env)
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout.endswith(" expired idempotency key(s).\n")
+    assert int(result.stdout.split()[1]) >= 1
+    assert asyncio.run(_run(database_url, keys_left)) == ["live"]

@@ -37,6 +37,7 @@ def test_listing_and_account_answers_declare_etag_location_and_no_store(
     assert response_headers(schema["signUp"], "201") == {"Location", "X-Request-ID", *limited}
     assert response_headers(schema["createRealEstate"], "201") == {
         "ETag",
+        "Idempotent-Replayed",
         "Location",
         "X-Request-ID",
     }
@@ -105,7 +106,9 @@ async def test_the_declared_headers_are_the_ones_sent(
             "postal_code": "13010-000",
         },
     }
-    created = await client.post("/api/v1/real-estates", headers=bearer(token), json=listing)
+    keyed = {**bearer(token), "Idempotency-Key": "declared-headers"}
+    await client.post("/api/v1/real-estates", headers=keyed, json=listing)
+    created = await client.post("/api/v1/real-estates", headers=keyed, json=listing)  # a replay
     published = await client.post(f"{created.headers['location']}/publish", headers=bearer(token))
     read = await client.get(created.headers["location"])
     unauthenticated = await client.get("/api/v1/users/me")

@@ -115,6 +115,12 @@ class Settings(BaseSettings):
     audit_retention_days: int = Field(
         default=365, ge=1, description="Audit events older than this go at `purge-audit-events`."
     )
+    idempotency_key_ttl_hours: int = Field(
+        default=24,
+        ge=1,
+        le=24 * 30,
+        description="How long a retry with the same Idempotency-Key gets the first answer.",
+    )
     redis_url: SecretStr | None = Field(
         default=None,
         description="redis://host:6379/0; shares rate-limit counters between workers and "

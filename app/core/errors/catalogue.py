@@ -105,6 +105,16 @@ class PreconditionRequired(BaseError):
     feature = "common"
 
 
+class IdempotencyKeyInUse(BaseError):
+    """Idempotency key in use."""
+
+    code = "IDEMPOTENCY_KEY_IN_USE"
+    status = 409
+    title = "Idempotency key in use"
+    description = "A request with this `Idempotency-Key` is still being processed. Nothing was done; retry after the number of seconds in `Retry-After` to get its response."
+    feature = "common"
+
+
 class ValidationError(BaseError):
     """Invalid request."""
 
@@ -122,6 +132,16 @@ class InvalidCursor(BaseError):
     status = 422
     title = "Invalid cursor"
     description = "The pagination cursor is malformed, tampered with, expired, or was made for another sort or filter set. Restart from the first page."
+    feature = "common"
+
+
+class IdempotencyKeyReused(BaseError):
+    """Idempotency key reused."""
+
+    code = "IDEMPOTENCY_KEY_REUSED"
+    status = 422
+    title = "Idempotency key reused"
+    description = "This `Idempotency-Key` was already used for a different request (another body or another operation). Nothing was done; use a new key for a new request."
     feature = "common"
 
 
@@ -286,8 +306,10 @@ CATALOGUE: dict[str, type[BaseError]] = {
     TooManyRequests.code: TooManyRequests,
     UnsupportedMediaType.code: UnsupportedMediaType,
     PreconditionRequired.code: PreconditionRequired,
+    IdempotencyKeyInUse.code: IdempotencyKeyInUse,
     ValidationError.code: ValidationError,
     InvalidCursor.code: InvalidCursor,
+    IdempotencyKeyReused.code: IdempotencyKeyReused,
     InternalError.code: InternalError,
     DatabaseUnavailable.code: DatabaseUnavailable,
     Overloaded.code: Overloaded,

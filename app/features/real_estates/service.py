@@ -12,6 +12,8 @@ from result import Err, Ok, Result
 from app.core.errors.catalogue import Forbidden, InvalidCursor, UserNotFound
 from app.features.audit.model import AuditAction
 from app.features.audit.repository import AuditRepository
+from app.features.idempotency.response import StoredResponse
+from app.features.idempotency.service import Idempotency, KeyedRequest, KeyProblem
 from app.features.real_estates.commands import ListingChanges, NewListing, change_columns
 from app.features.real_estates.exceptions import (
     InvalidStatusTransition,
@@ -26,6 +28,7 @@ from app.features.shared.timestamps import utcnow
 from app.features.shared.unit_of_work import UnitOfWork
 from app.features.users.model import Role, User
 
+CreateError = UserNotFound | KeyProblem
 EditError = RealEstateNotFound | Forbidden | StaleVersion
 MoveError = EditError | InvalidStatusTransition
 
@@ -75,18 +78,33 @@ class RealEstateService:
         listings: RealEstateRepository,
         cursors: CursorCodec,
         audit: AuditRepository,
+        idempotency: Idempotency,
     ) -> None:
         self._uow = uow
+        self._idempotency = idempotency
         self._listings = listings
         self._cursors = cursors
         self._audit = audit
 
-    async def create(self, owner: User, listing: NewListing) -> Result[RealEstate, UserNotFound]:
-        """Register a draft listing owned by `owner`."""
-        added = await self._listings.add(RealEstate(owner_id=owner.id, **listing.columns()))
-        if isinstance(added, Ok):
-            await self._uow.commit()
-        return added
+    async def create(
+        self,
+        owner: User,
+        listing: NewListing,
+        *,
+        respond: Callable[[RealEstate], StoredResponse],
+        request: KeyedRequest | None = None,
+    ) -> Result[StoredResponse, CreateError]:
+        """Register a draft listing owned by `owner`, once per idempotency key.
+
+        `respond` turns the new listing into the caller's answer, which is stored
+        with the key so that a retry of `request` gets it back instead of a twin.
+        """
+
+        async def register() -> Result[StoredResponse, UserNotFound]:
+            added = await self._listings.add(RealEstate(owner_id=owner.id, **listing.columns()))
+            return added.map(respond)
+
+        return await self._idempotency.once(owner.id, request, register)
 
     async def get(
         self, listing_id: UUID, viewer: User | None

@@ -28,6 +28,15 @@ def is_data_exception(error: DBAPIError) -> bool:
     return state is not None and state.startswith(DATA_EXCEPTION_CLASS)
 
 
+# SQLSTATE 55P03: a lock was not granted within `lock_timeout`.
+LOCK_NOT_AVAILABLE = "55P03"
+
+
+def is_lock_timeout(error: DBAPIError) -> bool:
+    """Whether the statement gave up waiting for a lock (`lock_timeout` ran out)."""
+    return _driver_attribute(error, "sqlstate") == LOCK_NOT_AVAILABLE
+
+
 # What the server being down, starting, stopping or out of reach looks like, raw or
 # wrapped: refused or reset connections and connect timeouts (OSError, TimeoutError),
 # SQLSTATE class 08 (connection exceptions), 57 (shutting down, starting up) and

@@ -56,7 +56,8 @@ def _expected_versions(if_match: str) -> frozenset[int] | None:
 
 IF_MATCH_DESCRIPTION = (
     'The listing\'s ETag (e.g. "3") from your last read; on a mismatch nothing changes '
-    "and the answer is 412."
+    "and the answer is 412. Several tags may be listed. Comparison is strong: a weak tag "
+    '(W/"3") matches nothing; * matches any version (last write wins).'
 )
 
 

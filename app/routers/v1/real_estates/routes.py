@@ -7,10 +7,24 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Response, status
 from result import Result
 
-from app.core.errors.catalogue import InvalidCursor, PreconditionRequired, UserNotFound
+from app.core.errors.catalogue import (
+    IdempotencyKeyInUse,
+    IdempotencyKeyReused,
+    InvalidCursor,
+    PreconditionRequired,
+    UserNotFound,
+)
 from app.core.errors.openapi import problem_responses
 from app.core.errors.results import ok_or_raise
-from app.core.openapi import ETAG, LOCATION, OPTIONAL_SIGN_IN, merge_responses, sends
+from app.core.openapi import (
+    ETAG,
+    IDEMPOTENT_REPLAYED,
+    LOCATION,
+    OPTIONAL_SIGN_IN,
+    merge_responses,
+    sends,
+)
+from app.features.idempotency.response import StoredResponse
 from app.features.real_estates.exceptions import (
     InvalidStatusTransition,
     RealEstateNotFound,
@@ -26,6 +40,7 @@ from app.routers.v1.auth.dependencies import (
     CurrentUserDep,
     OptionalUserDep,
 )
+from app.routers.v1.idempotency import IdempotencyKeyHeader, keyed, send, stored
 from app.routers.v1.real_estates.dependencies import (
     ExpectedVersionsDep,
     RealEstateServiceDep,
@@ -62,16 +77,31 @@ def _one(listing: RealEstate, *, status_code: int = 200, **headers: str) -> JSON
     operation_id="createRealEstate",
     summary="Register a listing",
     responses=merge_responses(
-        problem_responses(*SIGNED_IN_PROBLEMS, UserNotFound), sends(201, LOCATION, ETAG)
+        problem_responses(
+            *SIGNED_IN_PROBLEMS, UserNotFound, IdempotencyKeyReused, IdempotencyKeyInUse
+        ),
+        sends(201, LOCATION, ETAG, IDEMPOTENT_REPLAYED),
     ),
 )
 async def create_real_estate(
-    body: RealEstateCreate, user: CurrentUserDep, listings: RealEstateServiceDep
-) -> JSONDocument:
-    """Register a listing as a draft owned by the caller (collectors and admins)."""
-    listing = ok_or_raise(await listings.create(user, body.command()))
-    location = f"/api/v1{BASE}/{listing.id}"
-    return _one(listing, status_code=status.HTTP_201_CREATED, Location=location)
+    body: RealEstateCreate,
+    user: CurrentUserDep,
+    listings: RealEstateServiceDep,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> Response:
+    """Register a listing as a draft owned by the caller (collectors and admins).
+
+    Send an `Idempotency-Key` to make retries safe: however often the request is
+    repeated, one listing is created and every retry gets its answer.
+    """
+    request = keyed(idempotency_key, "createRealEstate", body)
+    created = await listings.create(user, body.command(), respond=_created, request=request)
+    return send(ok_or_raise(created))
+
+
+def _created(listing: RealEstate) -> StoredResponse:
+    headers = {"Location": f"/api/v1{BASE}/{listing.id}", "ETag": etag(listing.version)}
+    return stored(listing_document(listing), status_code=status.HTTP_201_CREATED, headers=headers)
 
 
 @router.get(

@@ -16,6 +16,7 @@ from sqlalchemy import delete, event, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from app.core.config.db.database import Database
+from app.features.idempotency.response import StoredResponse
 from app.features.real_estates.commands import ADDRESS_FIELDS, Address, NewListing
 from app.features.real_estates.model import (
     ListingStatus,
@@ -77,6 +78,11 @@ async def stored(session: AsyncSession, listing_id: UUID, *columns: Any) -> tupl
     query = select(*(columns or (RealEstate.id,))).where(RealEstate.id == listing_id)
     row = (await session.execute(query)).one_or_none()
     return None if row is None else tuple(row)
+
+
+def answer_with_id(listing: RealEstate) -> StoredResponse:
+    """A `respond` for the service's `create`: the new listing's id as the body."""
+    return StoredResponse(status_code=201, headers={}, body=str(listing.id).encode())
 
 
 def in_order(listings: list[RealEstate], sort: ListingSort) -> list[UUID]:

@@ -20,6 +20,7 @@ from app.features.real_estates.service import RealEstateService
 from app.features.shared.pagination import CursorCodec
 from app.features.shared.unit_of_work import UnitOfWork
 from app.features.users.model import User
+from app.wiring import Components, build_idempotency
 from tests.features.real_estates.v1.conftest import (
     START,
     Actor,
@@ -128,7 +129,7 @@ async def test_a_cursor_serves_every_spelling_of_the_same_city(
 
 
 async def test_search_refuses_an_expired_cursor(
-    session: AsyncSession, re_make_listing: MakeListing
+    session: AsyncSession, components: Components, re_make_listing: MakeListing
 ) -> None:
     now = [1_000_000.0]
     service = RealEstateService(
@@ -136,6 +137,7 @@ async def test_search_refuses_an_expired_cursor(
         listings=RealEstateRepository(Database.over(session)),
         cursors=CursorCodec(b"test-secret", ttl_seconds=60, clock=lambda: now[0]),
         audit=AuditRepository(Database.over(session), ClientAddresses()),
+        idempotency=build_idempotency(Database.over(session), components),
     )
     cursor = await price_cursor(service, re_make_listing)
     now[0] += 61

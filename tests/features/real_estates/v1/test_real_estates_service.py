@@ -24,11 +24,12 @@ from app.features.real_estates.repository import RealEstateRepository
 from app.features.real_estates.service import RealEstateService
 from app.features.shared.unit_of_work import UnitOfWork
 from app.features.users.model import User
-from app.wiring import Components
+from app.wiring import Components, build_idempotency
 from tests.features.real_estates.v1.conftest import (
     START,
     Actor,
     MakeListing,
+    answer_with_id,
     listing_command,
     stored,
 )
@@ -41,8 +42,10 @@ async def test_create_registers_a_draft_owned_by_the_owner_with_search_keys(
 ) -> None:
     command = listing_command(city="  São   PAULO", neighborhood="Jardim Paulistânia")
 
-    listing = (await re_service.create(re_owner, command)).unwrap()
+    answer = (await re_service.create(re_owner, command, respond=answer_with_id)).unwrap()
 
+    listing = await session.get_one(RealEstate, UUID(answer.body.decode()))
+    assert answer.status_code == 201
     assert await stored(session, listing.id, RealEstate.owner_id) == (re_owner.id,)
     assert await stored(session, listing.id, *STATE) == (
         ListingStatus.DRAFT,
@@ -261,6 +264,7 @@ async def test_concurrent_updates_with_the_same_version_let_exactly_one_win(
                 listings=WritesAfterBothRead(database, barrier),
                 cursors=components.cursors,
                 audit=AuditRepository(database, components.addresses),
+                idempotency=build_idempotency(database, components),
             )
             return await service.update(listing.id, owner, {"title": title}, expected_versions={1})
 
