@@ -75,6 +75,36 @@ class PayloadTooLarge(BaseError):
     feature = "common"
 
 
+class RequestTimeout(BaseError):
+    """Request timeout."""
+
+    code = "REQUEST_TIMEOUT"
+    status = 408
+    title = "Request timeout"
+    description = "The request's headers or body did not arrive in time (`HEADER_READ_TIMEOUT_SECONDS`, `BODY_READ_TIMEOUT_SECONDS`). Nothing was done; the connection is closed."
+    feature = "common"
+
+
+class UriTooLong(BaseError):
+    """URI too long."""
+
+    code = "URI_TOO_LONG"
+    status = 414
+    title = "URI too long"
+    description = "The request line (method, path and query) is longer than the server reads. Nothing was done; send the filters in fewer or shorter parameters."
+    feature = "common"
+
+
+class RequestHeadersTooLarge(BaseError):
+    """Request headers too large."""
+
+    code = "REQUEST_HEADERS_TOO_LARGE"
+    status = 431
+    title = "Request headers too large"
+    description = "The request has more header fields, or more header bytes, than the server reads (`MAX_REQUEST_HEADERS`, `MAX_REQUEST_HEADER_BYTES`). Nothing was done; the connection is closed."
+    feature = "common"
+
+
 class TooManyRequests(BaseError):
     """Too many requests."""
 
@@ -152,6 +182,26 @@ class InternalError(BaseError):
     status = 500
     title = "Internal server error"
     description = "Something went wrong on our side. The `request_id` member identifies the log line for operators."
+    feature = "common"
+
+
+class BadGateway(BaseError):
+    """Bad gateway."""
+
+    code = "BAD_GATEWAY"
+    status = 502
+    title = "Bad gateway"
+    description = "The proxy could not reach an API server, or one dropped the connection before answering; a change may or may not have been applied, so read before retrying a write. Retry after the number of seconds in `Retry-After`."
+    feature = "common"
+
+
+class GatewayTimeout(BaseError):
+    """Gateway timeout."""
+
+    code = "GATEWAY_TIMEOUT"
+    status = 504
+    title = "Gateway timeout"
+    description = "The API server did not answer the proxy within 60 s; a change may or may not have been applied, so read before retrying a write."
     feature = "common"
 
 
@@ -303,6 +353,9 @@ CATALOGUE: dict[str, type[BaseError]] = {
     NotFound.code: NotFound,
     MethodNotAllowed.code: MethodNotAllowed,
     PayloadTooLarge.code: PayloadTooLarge,
+    RequestTimeout.code: RequestTimeout,
+    UriTooLong.code: UriTooLong,
+    RequestHeadersTooLarge.code: RequestHeadersTooLarge,
     TooManyRequests.code: TooManyRequests,
     UnsupportedMediaType.code: UnsupportedMediaType,
     PreconditionRequired.code: PreconditionRequired,
@@ -311,6 +364,8 @@ CATALOGUE: dict[str, type[BaseError]] = {
     InvalidCursor.code: InvalidCursor,
     IdempotencyKeyReused.code: IdempotencyKeyReused,
     InternalError.code: InternalError,
+    BadGateway.code: BadGateway,
+    GatewayTimeout.code: GatewayTimeout,
     DatabaseUnavailable.code: DatabaseUnavailable,
     Overloaded.code: Overloaded,
     NotReady.code: NotReady,
