@@ -13,6 +13,7 @@ from app.commands import accounts
 from app.commands.context import database_url, load_settings
 from app.core.config.db.engine import create_engine, create_sessionmaker
 from app.core.config.db.migrations import migrate_to_head, upgrade_to_head
+from app.core.config.http_protocol import BoundedHttpToolsProtocol
 from app.core.config.logging import configure_logging
 from app.core.config.settings import Settings
 from app.core.errors.cli import CliFailure, ErrorBoundaryGroup
@@ -59,11 +60,13 @@ def serve(
         reload_dirs=["app"] if reload else None,
         log_config=None,
         access_log=False,
-        # Bounded: an idle keep-alive connection, the whole set of a worker's connections,
-        # and the wait for in-flight requests on SIGTERM (settings, docs/operations.md).
+        # Bounded: a worker's connections, each request's line and headers (size, count,
+        # time: BoundedHttpToolsProtocol), an idle keep-alive connection, and the wait
+        # for in-flight requests on SIGTERM (settings, docs/operations.md).
+        http=BoundedHttpToolsProtocol,
         timeout_keep_alive=settings.keep_alive_timeout_seconds,
-        limit_concurrency=settings.max_connections_per_worker,
         timeout_graceful_shutdown=settings.shutdown_grace_seconds,
+        server_header=False,
         # The client's address comes from TRUSTED_PROXIES only (app/core/config/client.py);
         # uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1.
         proxy_headers=False,

@@ -7,6 +7,7 @@ from fastapi.telemetry import TelemetryConfig
 from fastapi_offline import FastAPIOffline
 
 from app.core.config.dependencies import open_request_database
+from app.core.config.http_protocol import ClientLimits
 from app.core.config.observability import install_metrics, trace_app, tracer_provider
 from app.core.config.server import install_error_handling, install_middleware, lifespan
 from app.core.config.settings import Settings
@@ -61,6 +62,7 @@ def create_app(
         settings, on_store_error=request_metrics.rate_limit_store_failed
     )
     app.state.open_database = open_request_database
+    app.state.client_limits = ClientLimits.from_settings(settings)
     app.state.tracer_provider = tracer_provider(settings, span_exporter)
     install_middleware(app, settings, metrics=request_metrics)
     install_error_handling(app)

@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 import app.__main__ as app_cli
 from app.__main__ import cli
+from app.core.config.http_protocol import BoundedHttpToolsProtocol
 from app.core.config.settings import DEFAULT_JWT_SECRET
 from app.core.errors.cli import database_address
 from app.features.shared.cpf import normalize_cpf
@@ -231,7 +232,8 @@ def test_serve_runs_uvicorn_with_the_app_factory(
     assert kwargs["reload"] is False
     assert kwargs["proxy_headers"] is False
     assert kwargs["timeout_keep_alive"] == 5
-    assert kwargs["limit_concurrency"] == 2048
+    assert kwargs["http"] is BoundedHttpToolsProtocol  # with the connection and header limits
+    assert kwargs["server_header"] is False
     assert kwargs["timeout_graceful_shutdown"] == 10
     assert Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).is_dir()
 

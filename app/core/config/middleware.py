@@ -1,5 +1,6 @@
-"""ASGI middleware: request ids with access logging and metrics, load shedding, body limit."""
+"""ASGI middleware: request ids with access logging and metrics, load shedding, body limits."""
 
+import asyncio
 import logging
 import random
 import re
@@ -10,7 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.core.config.dependencies import close_request_database
+from app.core.config.dependencies import SAFE_METHODS, close_request_database
 from app.core.config.observability import UNMEASURED_PATHS, RequestMetrics
 from app.core.config.request_context import request_id_var, request_scope_var
 from app.core.config.route_templates import RouteTemplates
@@ -19,10 +20,14 @@ from app.core.errors.problems import REQUEST_ID_HEADER, render_problem
 
 access_logger = logging.getLogger("app.access")
 
+# The rest of a refused body is never read: the connection cannot carry another request.
+_CLOSE = {"Connection": "close"}
+
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
-def _new_request_id() -> str:
+def new_request_id() -> str:
+    """A fresh id for a request that brought none (or an unsafe one)."""
     # 128 random bits as 32 hex digits, like a UUID's: an id to correlate logs, not a secret,
     # so the fast generator serves (uuid4 reads the OS's entropy on every request).
     return f"{random.getrandbits(128):032x}"
@@ -46,7 +51,7 @@ class RequestContextMiddleware:
             return
         request_id = Headers(scope=scope).get(REQUEST_ID_HEADER)
         if request_id is None or not _SAFE_REQUEST_ID.match(request_id):
-            request_id = _new_request_id()
+            request_id = new_request_id()
         scope.setdefault("state", {})["request_id"] = request_id
         request_id_var.set(request_id)
         request_scope_var.set(scope)
@@ -116,16 +121,22 @@ class LoadSheddingMiddleware:
             self.in_flight -= 1
 
 
-class BodySizeLimitMiddleware:
-    """Refuse request bodies above `max_bytes` with a 413 problem, declared or streamed."""
+class BodyLimitsMiddleware:
+    """Bound request bodies: above `max_bytes` a 413, slower than `read_timeout` a 408.
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    The size is checked against the declared length first, then counted as bytes
+    arrive; the whole body must arrive within `read_timeout_seconds` of the app's
+    first read, so a client trickling a byte at a time cannot hold a request open.
+    """
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int, read_timeout_seconds: float) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.read_timeout_seconds = read_timeout_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Check the declared length, then count the bytes actually received."""
-        if scope["type"] != "http":
+        """Check the declared length, then count and time the bytes actually received."""
+        if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
             await self.app(scope, receive, send)
             return
         declared = Headers(scope=scope).get("content-length", "")
@@ -133,21 +144,32 @@ class BodySizeLimitMiddleware:
             await self._refuse(scope, receive, send)
             return
         received = 0
+        deadline: float | None = None
 
-        async def counting_receive() -> Message:
-            nonlocal received
-            message = await receive()
+        async def bounded_receive() -> Message:
+            nonlocal received, deadline
+            if deadline is None:
+                deadline = asyncio.get_running_loop().time() + self.read_timeout_seconds
+            try:
+                async with asyncio.timeout_at(deadline):
+                    message = await receive()
+            except TimeoutError:
+                # HTTPExceptions, so FastAPI's body parsing re-raises them to the problem handler.
+                raise HTTPException(408, detail=self._late, headers=_CLOSE) from None
             received += len(message.get("body", b""))
             if received > self.max_bytes:
-                # An HTTPException, so FastAPI's body parsing re-raises it to the problem handler.
-                raise HTTPException(413, detail=self._detail)
+                raise HTTPException(413, detail=self._detail, headers=_CLOSE)
             return message
 
-        await self.app(scope, counting_receive, send)
+        await self.app(scope, bounded_receive, send)
 
     @property
     def _detail(self) -> str:
         return f"Request bodies are limited to {self.max_bytes} bytes."
+
+    @property
+    def _late(self) -> str:
+        return f"The request body did not arrive within {self.read_timeout_seconds:g} s."
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = render_problem(Request(scope, receive), PayloadTooLarge(self._detail))

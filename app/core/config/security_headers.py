@@ -29,6 +29,8 @@ def _raw(policy: str) -> list[tuple[bytes, bytes]]:
 
 
 _API_HEADERS = _raw(_API_POLICY)
+API_SECURITY_HEADERS = {name.decode(): value.decode() for name, value in _API_HEADERS}
+"""The headers of an API response, for answers written below the ASGI app."""
 _DOCS_HEADERS = _raw(_DOCS_POLICY)
 
 

@@ -18,7 +18,7 @@ from app.core.config.db.health import warm_pool
 from app.core.config.db.migrations import latest_revision
 from app.core.config.logging import configure_logging
 from app.core.config.middleware import (
-    BodySizeLimitMiddleware,
+    BodyLimitsMiddleware,
     LoadSheddingMiddleware,
     RequestContextMiddleware,
 )
@@ -109,7 +109,11 @@ def install_middleware(
             allow_headers=["*"],
             expose_headers=[REQUEST_ID_HEADER, "ETag", "Location", "Retry-After"],
         )
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_body_bytes)
+    app.add_middleware(
+        BodyLimitsMiddleware,
+        max_bytes=settings.max_request_body_bytes,
+        read_timeout_seconds=settings.body_read_timeout_seconds,
+    )
     app.add_middleware(LoadSheddingMiddleware, max_in_flight=settings.max_concurrent_requests)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestContextMiddleware, metrics=metrics)

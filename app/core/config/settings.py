@@ -153,7 +153,28 @@ class Settings(BaseSettings):
     max_connections_per_worker: int = Field(
         default=2048,
         ge=1,
-        description="Open connections one worker accepts; beyond it uvicorn answers 503.",
+        description="Open connections one worker accepts; beyond it, 503 OVERLOADED and close.",
+    )
+    max_request_header_bytes: int = Field(
+        default=32 * 1024,
+        ge=4 * 1024,
+        le=1024 * 1024,
+        description="Request line and headers together; beyond it, 431 and close.",
+    )
+    max_request_headers: int = Field(
+        default=100, ge=10, le=1000, description="Header fields per request; beyond it, 431."
+    )
+    header_read_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        le=300,
+        description="A request's line and headers must arrive within this; else 408 and close.",
+    )
+    body_read_timeout_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        le=3600,
+        description="A request's whole body must arrive within this; else 408 and close.",
     )
     max_concurrent_requests: int = Field(
         default=512,

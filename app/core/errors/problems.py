@@ -23,6 +23,7 @@ from app.core.errors.catalogue import (
     NotFound,
     PayloadTooLarge,
     PreconditionRequired,
+    RequestTimeout,
     UnsupportedMediaType,
     ValidationError,
 )
@@ -47,6 +48,7 @@ _HTTP_STATUS_ERRORS: dict[int, type[BaseError]] = {
     401: NotAuthenticated,
     404: NotFound,
     405: MethodNotAllowed,
+    408: RequestTimeout,
     413: PayloadTooLarge,
     415: UnsupportedMediaType,
     422: ValidationError,
@@ -69,6 +71,19 @@ def request_id_of(request: Request) -> str | None:
     return getattr(request.state, "request_id", None)
 
 
+def problem_document(error: BaseError, *, base_url: str, instance: str) -> dict[str, Any]:
+    """The RFC 9457 members of `error`, answering the request for `instance`."""
+    return {
+        "type": problem_type_uri(base_url, error.code),
+        "title": error.title,
+        "status": error.status,
+        "detail": error.detail,
+        "instance": instance,
+        "code": error.code,
+        **error.extensions,
+    }
+
+
 def render_problem(
     request: Request,
     error: BaseError,
@@ -78,16 +93,10 @@ def render_problem(
 ) -> ProblemResponse:
     """Render `error` as a problem document answering `request`."""
     settings = request.app.state.settings
-    body: dict[str, Any] = {
-        "type": problem_type_uri(settings.problem_type_base_url, error.code),
-        "title": error.title,
-        "status": error.status,
-        "detail": error.detail,
-        "instance": request.url.path,
-        "code": error.code,
-        **error.extensions,
-        **(extra_members or {}),
-    }
+    body = problem_document(
+        error, base_url=settings.problem_type_base_url, instance=request.url.path
+    )
+    body.update(extra_members or {})
     all_headers = {**error.headers, **(headers or {})}
     if (request_id := request_id_of(request)) is not None:
         body.setdefault("request_id", request_id)
