@@ -114,8 +114,8 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         super().data_received(data)
         if self._reading_headers and self._refusal is None and not self.transport.is_closing():
             self._header_bytes += len(data)
-            if self._header_bytes > self._limits.max_header_bytes:
-                self._refuse(RequestHeadersTooLarge(self._too_large))
+            if (refusal := self._oversized(self._header_bytes)) is not None:
+                self._refuse(refusal)
 
     def on_message_begin(self) -> None:
         """A request starts: its line and headers get the header timeout from now."""
@@ -126,30 +126,13 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         if self._header_timer is None:
             self._arm_header_timer()
 
-    def on_url(self, url: bytes) -> None:
-        """Take the next piece of the request target, up to MAX_REQUEST_LINE_BYTES."""
-        super().on_url(url)
-        if len(self.url) > MAX_REQUEST_LINE_BYTES:
-            detail = f"Request lines are limited to {MAX_REQUEST_LINE_BYTES} bytes."
-            self._refusal = UriTooLong(detail)
-            raise _Refused
-
-    def on_header(self, name: bytes, value: bytes) -> None:
-        """Take one header field, up to `max_headers` of them."""
-        self._header_count += 1
-        if self._header_count > self._limits.max_headers:
-            detail = f"Requests may carry at most {self._limits.max_headers} header fields."
-            self._refusal = RequestHeadersTooLarge(detail)
-            raise _Refused
-        super().on_header(name, value)
-
     def on_headers_complete(self) -> None:
         """The headers are in: stop their clock and hand the request to the app."""
         self._disarm_header_timer()
         self._reading_headers = False
         size = len(self.url) + sum(len(name) + len(value) + 4 for name, value in self.headers)
-        if size > self._limits.max_header_bytes:
-            self._refusal = RequestHeadersTooLarge(self._too_large)
+        if (refusal := self._oversized(size)) is not None:
+            self._refusal = refusal
             raise _Refused
         super().on_headers_complete()
 
@@ -165,9 +148,18 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self._refusal = None
         self._refuse(refusal)
 
-    @property
-    def _too_large(self) -> str:
-        return f"Request headers are limited to {self._limits.max_header_bytes} bytes."
+    def _oversized(self, head_bytes: int) -> BaseError | None:
+        """The refusal a request head of `head_bytes` so far deserves, if any."""
+        limits = self._limits
+        if len(self.url) > MAX_REQUEST_LINE_BYTES:
+            return UriTooLong(f"Request lines are limited to {MAX_REQUEST_LINE_BYTES} bytes.")
+        if len(self.headers or ()) > limits.max_headers:
+            detail = f"Requests may carry at most {limits.max_headers} header fields."
+            return RequestHeadersTooLarge(detail)
+        if head_bytes > limits.max_header_bytes:
+            detail = f"Request headers are limited to {limits.max_header_bytes} bytes."
+            return RequestHeadersTooLarge(detail)
+        return None
 
     def _arm_header_timer(self) -> None:
         self._header_timer = self.loop.call_later(
