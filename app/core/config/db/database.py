@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar, cast
 
-from asyncpg import InterfaceError, PostgresError
+from asyncpg import InterfaceError, InternalClientError, PostgresError
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
 from sqlalchemy.exc import DBAPIError
@@ -92,7 +92,7 @@ class Query(Generic[Model]):
         return [values[name] for name in self.params]
 
 
-_DRIVER_ERRORS = (PostgresError, InterfaceError, OSError)
+_DRIVER_ERRORS = (PostgresError, InterfaceError, InternalClientError, OSError)
 
 
 def _wrapped(query: "Query[Any]", error: BaseException) -> DBAPIError:
@@ -168,7 +168,12 @@ class Database:
         try:
             rows = await (await self._connection()).fetch(query.sql, *arguments)
         except _DRIVER_ERRORS as error:
-            if not is_database_unavailable(error) or self._read_engine is None:
+            if not is_database_unavailable(error):
+                raise _wrapped(query, error) from error
+            if self._read_engine is None:
+                # The session's connection is lost too: the ORM never saw the error, so
+                # unless it is invalidated here the pool would hand it to the next request.
+                await self._discard_session_connection(error)
                 raise _wrapped(query, error) from error
             # A pooled connection the server dropped (a restart, a failover): a read in
             # autocommit changes nothing, so it is tried once more on a fresh connection.
@@ -206,6 +211,10 @@ class Database:
         if self._read_connection is None:
             self._read_connection = await self._read_engine.raw_connection()
         return cast("Connection", self._read_connection.driver_connection)
+
+    async def _discard_session_connection(self, error: Exception) -> None:
+        connection = await self.session.connection()
+        await connection.invalidate(error)  # the pool replaces it
 
     async def _discard_read_connection(self, error: Exception) -> None:
         if self._read_connection is not None:

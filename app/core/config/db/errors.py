@@ -1,6 +1,6 @@
 """Reading database errors: refused values, broken constraints, an unavailable server."""
 
-from asyncpg import InterfaceError, PostgresConnectionError
+from asyncpg import InterfaceError, InternalClientError, PostgresConnectionError
 from asyncpg.exceptions import OperatorInterventionError, TooManyConnectionsError
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
@@ -42,6 +42,11 @@ def is_lock_timeout(error: DBAPIError) -> bool:
 # SQLSTATE class 08 (connection exceptions), 57 (shutting down, starting up) and
 # 53300 (too many connections), a
 # closed connection (the driver's InterfaceError), and no free pooled connection.
+# And a connection the server is closing: when its goodbye (FATAL 57P01 on a stop or a
+# restart) reaches an idle pooled connection, asyncpg puts the connection in an error
+# state, and until the socket's close is processed a new query on it fails with
+# InternalClientError ("cannot switch to state 12; another operation (2) is in
+# progress") rather than "connection is closed". Nothing was sent to the server.
 _UNAVAILABLE = (
     OSError,
     TimeoutError,
@@ -49,6 +54,7 @@ _UNAVAILABLE = (
     OperatorInterventionError,
     TooManyConnectionsError,
     InterfaceError,
+    InternalClientError,
     PoolTimeoutError,
 )
 
@@ -62,5 +68,10 @@ def is_database_unavailable(error: BaseException) -> bool:
     if isinstance(error, DBAPIError):
         if error.connection_invalidated:
             return True
-        return error.orig is not None and is_database_unavailable(error.orig)
+        if error.orig is None:
+            return False
+        # The ORM's driver adapter raises errors of its own classes, the driver's as their
+        # cause; it flags a lost connection as invalidated, but not one still closing.
+        cause = error.orig.__cause__
+        return is_database_unavailable(error.orig) or isinstance(cause, InternalClientError)
     return isinstance(error, _UNAVAILABLE)
