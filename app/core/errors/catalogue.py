@@ -215,6 +215,16 @@ class DatabaseUnavailable(BaseError):
     feature = "common"
 
 
+class WriteOutcomeUnknown(BaseError):
+    """Write outcome unknown."""
+
+    code = "WRITE_OUTCOME_UNKNOWN"
+    status = 503
+    title = "Write outcome unknown"
+    description = "The database went away while confirming the change, so it may or may not have been saved. Read the resource before trying again, or repeat the request with the same `Idempotency-Key`, which answers what happened without doing it twice. Retry after the number of seconds in `Retry-After`."
+    feature = "common"
+
+
 class Overloaded(BaseError):
     """Overloaded."""
 
@@ -367,6 +377,7 @@ CATALOGUE: dict[str, type[BaseError]] = {
     BadGateway.code: BadGateway,
     GatewayTimeout.code: GatewayTimeout,
     DatabaseUnavailable.code: DatabaseUnavailable,
+    WriteOutcomeUnknown.code: WriteOutcomeUnknown,
     Overloaded.code: Overloaded,
     NotReady.code: NotReady,
     InvalidCredentials.code: InvalidCredentials,

@@ -15,6 +15,7 @@ from app.core.errors.catalogue import (
     PayloadTooLarge,
     UnsupportedMediaType,
     ValidationError,
+    WriteOutcomeUnknown,
 )
 from app.core.errors.problems import PROBLEM_MEDIA_TYPE, problem_type_uri
 from app.core.openapi import RETRY_AFTER, finish_document, merge_responses, sends
@@ -107,18 +108,22 @@ def _standard_problems(schema: dict[str, Any]) -> None:
 
     The 503 `DATABASE_UNAVAILABLE` or `OVERLOADED` (with `Retry-After`) goes on the
     API's operations, which all use the database and are shed under overload; probes
-    and the error catalogue are neither.
+    and the error catalogue are neither. Writes may also lose their connection while
+    committing: their 503 includes `WRITE_OUTCOME_UNKNOWN`.
     """
     body_problems = problem_responses(BadRequest, PayloadTooLarge)
     unsupported = problem_responses(UnsupportedMediaType)[415]
     internal = problem_responses(InternalError)[500]
     shed_or_down = problem_responses(DatabaseUnavailable, Overloaded)
     unavailable = merge_responses(shed_or_down, sends(503, RETRY_AFTER))[503]
+    writes = problem_responses(DatabaseUnavailable, Overloaded, WriteOutcomeUnknown)
+    unavailable_or_unknown = merge_responses(writes, sends(503, RETRY_AFTER))[503]
     for path, path_item in schema.get("paths", {}).items():
-        for operation in path_item.values():
+        for method, operation in path_item.items():
             responses = operation.setdefault("responses", {})
             if path.startswith("/api/"):
-                responses.setdefault("503", unavailable)
+                writing = method not in {"get", "head", "options"}
+                responses.setdefault("503", unavailable_or_unknown if writing else unavailable)
             if "requestBody" in operation or operation.get("parameters"):
                 _add_validation_problem(responses)
             if "requestBody" in operation:

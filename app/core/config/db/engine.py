@@ -1,12 +1,17 @@
 """Engine and session factory built from settings."""
 
+from typing import Any
+
+from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
 from app.core.config.db.fair_pool import FairAsyncAdaptedQueuePool
 from app.core.config.settings import Settings
@@ -53,7 +58,7 @@ def driver_connect_args(settings: Settings) -> dict[str, object]:
 
 def create_engine(settings: Settings, url: str) -> AsyncEngine:
     """Create the process' connection pool, sized from settings."""
-    return create_async_engine(
+    engine = create_async_engine(
         async_database_url(url),
         poolclass=FairAsyncAdaptedQueuePool,
         pool_size=settings.database_pool_size,
@@ -66,6 +71,26 @@ def create_engine(settings: Settings, url: str) -> AsyncEngine:
         hide_parameters=True,
         connect_args=driver_connect_args(settings),
     )
+    event.listen(engine.sync_engine.pool, "checkout", refuse_closed_connection)
+    return engine
+
+
+def refuse_closed_connection(
+    dbapi_connection: Any, _record: ConnectionPoolEntry, _proxy: PoolProxiedConnection
+) -> None:
+    """Never lend a pooled connection the server already closed; the pool opens another.
+
+    When PostgreSQL restarts or fails over it closes its connections, and the driver
+    of each idle pooled one sees the socket close. Checking that costs nothing (no
+    round trip, unlike pre-ping), so the first request after a restart gets a live
+    connection; only connections cut without notice (a crash, a partition) are
+    found by the query that uses them (see `Database.fetch_all`).
+
+    Raises:
+        DisconnectionError: the connection is closed (SQLAlchemy then checks out another).
+    """
+    if dbapi_connection.driver_connection.is_closed():
+        raise DisconnectionError("the server closed this pooled connection")
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
