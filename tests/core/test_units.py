@@ -5,13 +5,15 @@ import logging
 
 import pytest
 from asyncpg import InternalClientError
+from asyncpg.exceptions import ConnectionDoesNotExistError, QueryCanceledError
+from asyncpg.exceptions._base import DataError as ArgumentError
 from pydantic import SecretStr
 from pydantic import ValidationError as SettingsError
 from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_dbapi
 from sqlalchemy.exc import DBAPIError
 
 from app.core.config.db.engine import async_database_url
-from app.core.config.db.errors import is_database_unavailable
+from app.core.config.db.errors import is_connection_lost, is_database_unavailable
 from app.core.config.logging import configure_logging, mask_cpf
 from app.core.config.request_context import request_id_var
 from app.core.config.settings import DEFAULT_JWT_SECRET, Environment, Settings
@@ -166,3 +168,24 @@ def test_a_connection_the_server_is_closing_counts_as_an_unavailable_database() 
     assert is_database_unavailable(closing)
     assert is_database_unavailable(DBAPIError("SELECT 1", None, closing))
     assert is_database_unavailable(DBAPIError("SELECT 1", None, adapted))
+
+
+def test_bad_query_arguments_are_a_mistake_not_an_outage() -> None:
+    refused = ArgumentError("invalid input for query argument $1: 'x' (an integer is required)")
+
+    assert not is_database_unavailable(refused)
+    assert not is_database_unavailable(DBAPIError("SELECT $1", None, refused))
+
+
+@pytest.mark.parametrize(
+    ("error", "lost"),
+    [
+        (ConnectionDoesNotExistError("connection was closed in the middle of operation"), True),
+        (ConnectionRefusedError(111, "refused"), True),
+        (TimeoutError(), False),
+        (QueryCanceledError("canceling statement due to statement timeout"), False),
+        (ArgumentError("invalid input for query argument $1"), False),
+    ],
+)
+def test_only_a_failed_connection_is_worth_a_retry_elsewhere(error: Exception, lost: bool) -> None:
+    assert is_connection_lost(error) is lost

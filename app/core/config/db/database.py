@@ -21,7 +21,7 @@ from sqlalchemy.orm import class_mapper, make_transient_to_detached
 from sqlalchemy.sql.expression import Select
 from sqlalchemy.util import greenlet_spawn
 
-from app.core.config.db.errors import is_database_unavailable
+from app.core.config.db.errors import is_connection_lost, is_database_unavailable
 
 if TYPE_CHECKING:
     from asyncpg import Connection, Record
@@ -168,7 +168,7 @@ class Database:
         try:
             rows = await (await self._connection()).fetch(query.sql, *arguments)
         except _DRIVER_ERRORS as error:
-            if not is_database_unavailable(error):
+            if not is_connection_lost(error):
                 raise _wrapped(query, error) from error
             if self._read_engine is None:
                 # The session's connection is lost too: the ORM never saw the error, so
@@ -181,7 +181,7 @@ class Database:
             try:
                 rows = await (await self._connection()).fetch(query.sql, *arguments)
             except _DRIVER_ERRORS as again:
-                if is_database_unavailable(again):
+                if is_connection_lost(again):
                     await self._discard_read_connection(again)
                 raise _wrapped(query, again) from again
         return await self._adopt([query.loader.load(row) for row in rows])

@@ -1,7 +1,14 @@
 """Reading database errors: refused values, broken constraints, an unavailable server."""
 
 from asyncpg import InterfaceError, InternalClientError, PostgresConnectionError
-from asyncpg.exceptions import OperatorInterventionError, TooManyConnectionsError
+from asyncpg.exceptions import (
+    OperatorInterventionError,
+    QueryCanceledError,
+    TooManyConnectionsError,
+)
+
+# The driver's own refusal of a query's arguments: a mistake in the code, not an outage.
+from asyncpg.exceptions._base import DataError as ArgumentError
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
@@ -59,12 +66,24 @@ _UNAVAILABLE = (
 )
 
 
+def is_connection_lost(error: BaseException) -> bool:
+    """Whether the connection itself failed, so the same query may succeed on another.
+
+    Unlike `is_database_unavailable`, not a statement that ran out of time (a retry
+    would only wait as long again).
+    """
+    slow = isinstance(error, TimeoutError | QueryCanceledError)
+    return not slow and is_database_unavailable(error)
+
+
 # Every class `is_database_unavailable` may say yes to, for exception handlers.
 DATABASE_ERRORS: tuple[type[Exception], ...] = (DBAPIError, *_UNAVAILABLE)
 
 
 def is_database_unavailable(error: BaseException) -> bool:
     """Whether `error` means the database cannot be reached now (not that a query was wrong)."""
+    if isinstance(error, ArgumentError):
+        return False
     if isinstance(error, DBAPIError):
         if error.connection_invalidated:
             return True
