@@ -62,7 +62,9 @@ def create_app(
         settings, on_store_error=request_metrics.rate_limit_store_failed
     )
     app.state.open_database = open_request_database
-    app.state.client_limits = ClientLimits.from_settings(settings)
+    app.state.client_limits = ClientLimits.from_settings(
+        settings, on_refused=request_metrics.connection_refused
+    )
     app.state.tracer_provider = tracer_provider(settings, span_exporter)
     install_middleware(app, settings, metrics=request_metrics)
     install_error_handling(app)

@@ -230,3 +230,12 @@ def test_the_limits_are_settings() -> None:
         header_timeout_seconds=3,
         problem_base_url="",
     )
+
+
+def test_refusals_are_counted_in_the_metrics(server: int) -> None:
+    send(server, b"NOT HTTP\r\n\r\n")
+
+    scrape = send(server, b"GET /metrics HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n")
+
+    assert scrape.status == 200
+    assert b'http_connections_refused_total{code="BAD_REQUEST"}' in scrape.body

@@ -9,7 +9,8 @@ refusal is a problem document (`Connection: close`) and one log line.
 import asyncio
 import json
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any, Self
 
@@ -48,11 +49,15 @@ class ClientLimits:
     max_headers: int = 100
     header_timeout_seconds: float = 10.0
     problem_base_url: str = "/"
+    on_refused: Callable[[str], None] = field(default=lambda _code: None, compare=False)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Self:
-        """The limits the settings choose."""
+    def from_settings(
+        cls, settings: Settings, *, on_refused: Callable[[str], None] = lambda _code: None
+    ) -> Self:
+        """The limits the settings choose; `on_refused` is told each refusal's code."""
         return cls(
+            on_refused=on_refused,
             max_connections=settings.max_connections_per_worker,
             max_header_bytes=settings.max_request_header_bytes,
             max_headers=settings.max_request_headers,
@@ -213,3 +218,4 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
             self.transport.write_eof()
         self.loop.call_later(LINGER_SECONDS, self.transport.close)
         logger.warning("refused before the app: %s (request %s)", error.code, request_id)
+        self._limits.on_refused(error.code)

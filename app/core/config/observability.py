@@ -70,12 +70,23 @@ class RequestMetrics:
             "through unchecked.",
             registry=registry,
         )
+        self._refused = Counter(
+            "http_connections_refused_total",
+            "Requests refused before reaching the app (slow, oversized, malformed, or past "
+            "the connection cap), by problem code.",
+            ["code"],
+            registry=registry,
+        )
         self._gauges: dict[str, Gauge] = {}
         self._series: dict[tuple[str, str, str], tuple[Counter, Histogram]] = {}
 
     def rate_limit_store_failed(self) -> None:
         """The rate-limit store could not be asked (the request went through unchecked)."""
         self._store_errors.inc()
+
+    def connection_refused(self, code: str) -> None:
+        """A connection was answered with the problem `code` and closed, below the app."""
+        self._refused.labels(code).inc()
 
     @staticmethod
     def measures(path: str) -> bool:
