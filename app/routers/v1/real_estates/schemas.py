@@ -34,11 +34,12 @@ from app.features.real_estates.search import ListingFilters, ListingSort
 from app.features.shared.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page
 from app.routers.v1.validation import Omittable, refuse_null
 
-_CEP = re.compile(r"^\d{5}-?\d{3}$")
+# ASCII digits: `\d` would let other scripts' digits through to the column's `[0-9]{8}`.
+_CEP = re.compile(r"[0-9]{5}-?[0-9]{3}")
 
 
 def _cep_digits(value: str) -> str:
-    if not _CEP.match(value):
+    if not _CEP.fullmatch(value):
         raise ValueError("CEP must have 8 digits, as 01310-100 or 01310100")
     return value.replace("-", "")
 
