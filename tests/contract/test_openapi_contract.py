@@ -87,6 +87,7 @@ def _fuzz_as(name: str) -> Callable[..., None]:
     @settings(
         derandomize=True,
         deadline=None,
+        database=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
     )
     def fuzz(case: Any, contract_app: FastAPI, identities: dict[str, Identity]) -> None:
