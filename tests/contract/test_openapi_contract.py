@@ -46,13 +46,14 @@ schemathesis.openapi.format(
 
 # Refusals no schema can state, which valid-looking input may get: a well-formed cursor
 # this server did not sign; a password of the right length that is common or the CPF
-# (its length is in the schema: "Use at least/most N characters" is not excused).
-UNSCHEMABLE_REFUSALS = frozenset({"INVALID_CURSOR", "PASSWORD_REJECTED"})
+# (its length is in the schema: "Use at least/most N characters" is not excused); a
+# well-formed If-Match that is not the listing's current ETag (412).
+UNSCHEMABLE_REFUSALS = frozenset({"INVALID_CURSOR", "PASSWORD_REJECTED", "STALE_VERSION"})
 
 
 def _unschemable_refusal(case: Any, response: Any) -> bool:
     """Whether valid-looking input was refused for a reason no schema can state."""
-    if response.status_code != 422:
+    if response.status_code not in (412, 422):
         return False
     body = response.json()
     if body.get("code") in UNSCHEMABLE_REFUSALS:
