@@ -98,6 +98,25 @@ def sends(status: int, *headers: ResponseHeader) -> Responses:
     return {status: {"headers": {header.name: header.ref for header in headers}}}
 
 
+def follows(status: int, links: dict[str, dict[str, str]]) -> Responses:
+    """The `responses=` entry of the OpenAPI links of a route's `status` answer.
+
+    `links` maps the operationId a client may call next to its parameters' runtime
+    expressions, e.g. `{"getRealEstate": {"listing_id": "$response.body#/id"}}`.
+    """
+    return {
+        status: {
+            "links": {
+                operation_id[0].upper() + operation_id[1:]: {
+                    "operationId": operation_id,
+                    "parameters": parameters,
+                }
+                for operation_id, parameters in links.items()
+            }
+        }
+    }
+
+
 def merge_responses(*parts: Responses) -> Responses:
     """Combine `responses=` mappings; entries of the same status merge their members."""
     merged: Responses = {}

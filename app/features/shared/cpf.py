@@ -6,8 +6,10 @@ from typing import NewType
 Cpf = NewType("Cpf", str)
 """The 11 digits of a valid CPF: the only form services and the database see."""
 
-_FORMATTED = re.compile(r"^\d{3}\.\d{3}\.\d{3}-\d{2}$")
-_DIGITS = re.compile(r"^\d{11}$")
+# ASCII digits only: `\d` also matches other scripts' digits (e.g. Arabic-Indic), which
+# `int()` reads but the database's `[0-9]{11}` check refuses.
+_FORMATTED = re.compile(r"[0-9]{3}\.[0-9]{3}\.[0-9]{3}-[0-9]{2}")
+_DIGITS = re.compile(r"[0-9]{11}")
 
 
 def _check_digit(digits: str) -> str:
@@ -35,9 +37,9 @@ def normalize_cpf(raw: str) -> Cpf | None:
     numbers whose digits are all equal (e.g. "111.111.111-11").
     """
     candidate = raw.strip()
-    if _FORMATTED.match(candidate):
+    if _FORMATTED.fullmatch(candidate):
         candidate = candidate.replace(".", "").replace("-", "")
-    if not _DIGITS.match(candidate) or len(set(candidate)) == 1:
+    if not _DIGITS.fullmatch(candidate) or len(set(candidate)) == 1:
         return None
     expected = _check_digit(candidate[:9])
     expected += _check_digit(candidate[:9] + expected)

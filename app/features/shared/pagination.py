@@ -104,7 +104,8 @@ class CursorCodec:
         try:
             raw_key, raw_id = decoded.ok_value
             return Ok((parse_key(raw_key), UUID(raw_id)))
-        except (TypeError, ValueError, ArithmeticError):
+        except (TypeError, ValueError, AttributeError, ArithmeticError):
+            # AttributeError: `UUID()` of a non-string id (a position this service never signs).
             return Err(InvalidCursor("The cursor is malformed."))
 
     def page(

@@ -2,9 +2,11 @@
 
 from typing import Annotated, Any, TypeVar
 
-from pydantic import GetJsonSchemaHandler, field_validator
+from pydantic import Field, GetJsonSchemaHandler, WithJsonSchema, field_validator
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
+
+from app.features.shared.pagination import MAX_CURSOR_LENGTH
 
 T = TypeVar("T")
 
@@ -42,3 +44,45 @@ def refuse_null(*fields: str) -> Any:
         return value
 
     return field_validator(*fields, check_fields=False)(check)
+
+
+CURSOR_DESCRIPTION = "`next_cursor` of the previous page."
+Cursor = Annotated[
+    str,
+    # The shape of every cursor the API issues (two base64url parts), stated in the
+    # document only: the server answers any other value with INVALID_CURSOR, as it
+    # answers a well-formed one that was altered, expired or made for another query.
+    WithJsonSchema(
+        {
+            "type": "string",
+            "minLength": 3,
+            "maxLength": MAX_CURSOR_LENGTH,
+            "pattern": r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$",
+        }
+    ),
+    Field(description=CURSOR_DESCRIPTION),
+]
+"""A page cursor, as `next_cursor` returned it: `Cursor | None = None` in a query."""
+
+
+# What `strip_whitespace` trims (pydantic-core trims Unicode White_Space), as a regex class.
+_SPACE = r"\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+
+
+def trimmed_pattern(min_length: int) -> str:
+    """A pattern of text that keeps `min_length` (at least 1) characters once trimmed.
+
+    `minLength` counts the spaces around the text, which the server trims first: the
+    pattern says what is left must still be long enough.
+    """
+    if min_length <= 1:
+        return rf"[^{_SPACE}]"
+    return rf"^[{_SPACE}]*[^{_SPACE}][\s\S]{{{min_length - 2},}}[^{_SPACE}][{_SPACE}]*$"
+
+
+def trimmed(min_length: int) -> Any:
+    """Metadata that states `trimmed_pattern(min_length)` in the document.
+
+    It goes next to the `StringConstraints(strip_whitespace=True, ...)` that enforces it.
+    """
+    return Field(json_schema_extra={"pattern": trimmed_pattern(min_length)})

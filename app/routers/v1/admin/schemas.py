@@ -1,14 +1,31 @@
 """Bodies of the audit-trail route."""
 
+import re
 from datetime import datetime
-from typing import Any, Self
+from typing import Annotated, Any, Self
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 
 from app.features.audit.model import AuditAction, AuditEvent
 from app.features.audit.repository import AuditFilters
 from app.features.shared.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page
+from app.routers.v1.validation import CURSOR_DESCRIPTION, Cursor
+
+_RFC3339 = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})"
+)
+
+
+def _rfc3339(value: object) -> object:
+    # What `format: date-time` says: pydantic alone would also read `0.5` or `1700000000`
+    # as Unix times, and a date or a time without offset in the server's time zone.
+    if isinstance(value, str) and not _RFC3339.fullmatch(value):
+        raise ValueError("must be an RFC 3339 date-time with an offset, e.g. 2025-01-31T12:00:00Z")
+    return value
+
+
+Instant = Annotated[AwareDatetime, BeforeValidator(_rfc3339)]
 
 
 class AuditQuery(BaseModel):
@@ -21,10 +38,10 @@ class AuditQuery(BaseModel):
         default=None, max_length=80, description="What was acted on, e.g. `user:<id>`."
     )
     action: AuditAction | None = None
-    since: datetime | None = Field(default=None, description="At or after this instant.")
-    until: datetime | None = Field(default=None, description="Before this instant.")
+    since: Instant | None = Field(default=None, description="At or after this instant.")
+    until: Instant | None = Field(default=None, description="Before this instant.")
     limit: int = Field(default=DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
-    cursor: str | None = Field(default=None, description="`next_cursor` of the previous page.")
+    cursor: Cursor | None = Field(default=None, description=CURSOR_DESCRIPTION)
 
     def filters(self) -> AuditFilters:
         """The filters, without the page."""

@@ -1,7 +1,7 @@
 """The listing service of a request, and the ETag preconditions it is given."""
 
 import re
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
 from fastapi.exceptions import RequestValidationError
@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from app.core.config.dependencies import database_of
 from app.features.real_estates.service import RealEstateService
 from app.routers.dependencies import components_of
+from app.routers.v1.validation import Omittable
 from app.wiring import build_real_estate_service
 
 MAX_VERSION_DIGITS = 9
@@ -27,8 +28,13 @@ def etag(version: int) -> str:
     return f'"{version}"'
 
 
-# An entity tag as RFC 9110 writes it: optionally weak, then quoted visible characters.
-_ENTITY_TAG = re.compile(r'^(W/)?"[\x21\x23-\x7e\x80-\xff]*"$')
+# An entity tag as RFC 9110 writes it: optionally weak, then quoted visible characters
+# (a comma among them: a list is split by the grammar, never at every comma).
+_ENTITY_TAG = r'(?:W/)?"[\x21\x23-\x7e\x80-\xff]*"'
+_TAGS = re.compile(_ENTITY_TAG)
+_TAG_LIST = re.compile(rf"[ \t]*{_ENTITY_TAG}(?:[ \t]*,[ \t]*{_ENTITY_TAG})*[ \t]*")
+IF_MATCH_PATTERN = rf"^[ \t]*\*[ \t]*$|^{_TAG_LIST.pattern}$"
+"""`*` or a list of entity tags: the document states what `_expected_versions` reads."""
 IF_MATCH_FORM = 'the ETag of your last read, in quotes: If-Match: "3" (a list, or *, also works)'
 
 
@@ -44,13 +50,13 @@ def _expected_versions(if_match: str) -> frozenset[int] | None:
     """
     if if_match.strip() == "*":
         return None
-    tags = [tag.strip() for tag in if_match.split(",")]
-    if not all(_ENTITY_TAG.match(tag) for tag in tags):
+    if not _TAG_LIST.fullmatch(if_match):
         message = f"If-Match takes {IF_MATCH_FORM}"
         location = ("header", "if-match")
         raise RequestValidationError(
             [{"type": "value_error", "loc": location, "msg": message, "input": None}]
         )
+    tags = _TAGS.findall(if_match)
     return frozenset(int(tag[1:-1]) for tag in tags if _is_version_tag(tag))
 
 
@@ -60,9 +66,16 @@ IF_MATCH_DESCRIPTION = (
     '(W/"3") matches nothing; * matches any version (last write wins).'
 )
 
+# Stated in the document only: `_expected_versions` answers other values with its own
+# 422 that shows the form, rather than a bare "does not match pattern".
+_IF_MATCH_SCHEMA: dict[str, Any] = {"pattern": IF_MATCH_PATTERN}
+
 
 async def get_expected_versions(
-    if_match: Annotated[str | None, Header(description=IF_MATCH_DESCRIPTION)] = None,
+    if_match: Annotated[
+        Omittable[str],
+        Header(description=IF_MATCH_DESCRIPTION, json_schema_extra=_IF_MATCH_SCHEMA),
+    ] = None,
 ) -> frozenset[int] | None:
     """The versions the request's `If-Match` accepts; None when it is absent or `*`."""
     return None if if_match is None else _expected_versions(if_match)
@@ -70,7 +83,11 @@ async def get_expected_versions(
 
 async def get_required_versions(
     if_match: Annotated[
-        str, Header(description=f"{IF_MATCH_DESCRIPTION} Required: without it, 428.")
+        str,
+        Header(
+            description=f"{IF_MATCH_DESCRIPTION} Required: without it, 428.",
+            json_schema_extra=_IF_MATCH_SCHEMA,
+        ),
     ],
 ) -> frozenset[int] | None:
     """The versions `If-Match` accepts, for operations that do not run without it.

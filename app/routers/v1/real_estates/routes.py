@@ -21,6 +21,7 @@ from app.core.openapi import (
     IDEMPOTENT_REPLAYED,
     LOCATION,
     OPTIONAL_SIGN_IN,
+    follows,
     merge_responses,
     sends,
 )
@@ -63,6 +64,19 @@ router = APIRouter(tags=["real-estates"])
 BASE = "/real-estates"
 EDIT_PROBLEMS = (*ADMIN_PROBLEMS, RealEstateNotFound, StaleVersion)
 SENDS_ETAG = sends(200, ETAG)
+# What a client can do next with the listing an answer shows (OpenAPI links): the body's
+# `id` names it, and the `ETag` header is the `If-Match` of a change.
+_SHOWN_ID = {"listing_id": "$response.body#/id"}
+_SHOWN_VERSION = {**_SHOWN_ID, "header.if-match": "$response.header.ETag"}
+LISTING_LINKS = {
+    "getRealEstate": _SHOWN_ID,
+    "updateRealEstate": _SHOWN_VERSION,
+    "publishRealEstate": _SHOWN_VERSION,
+    "archiveRealEstate": _SHOWN_VERSION,
+    "draftRealEstate": _SHOWN_VERSION,
+    "deleteRealEstate": _SHOWN_ID,
+}
+SHOWS_LISTING = merge_responses(SENDS_ETAG, follows(200, LISTING_LINKS))
 
 
 def _one(listing: RealEstate, *, status_code: int = 200, **headers: str) -> JSONDocument:
@@ -81,6 +95,7 @@ def _one(listing: RealEstate, *, status_code: int = 200, **headers: str) -> JSON
             *SIGNED_IN_PROBLEMS, UserNotFound, IdempotencyKeyReused, IdempotencyKeyInUse
         ),
         sends(201, LOCATION, ETAG, IDEMPOTENT_REPLAYED),
+        follows(201, LISTING_LINKS),
     ),
 )
 async def create_real_estate(
@@ -150,7 +165,7 @@ async def list_my_real_estates(
     response_model=RealEstateRead,
     summary="Show a listing",
     responses=merge_responses(
-        problem_responses(*SIGNED_IN_PROBLEMS, RealEstateNotFound), SENDS_ETAG
+        problem_responses(*SIGNED_IN_PROBLEMS, RealEstateNotFound), SHOWS_LISTING
     ),
     openapi_extra=OPTIONAL_SIGN_IN,
 )
@@ -166,7 +181,9 @@ async def read_real_estate(
     operation_id="updateRealEstate",
     response_model=RealEstateRead,
     summary="Edit a listing",
-    responses=merge_responses(problem_responses(*EDIT_PROBLEMS, PreconditionRequired), SENDS_ETAG),
+    responses=merge_responses(
+        problem_responses(*EDIT_PROBLEMS, PreconditionRequired), SHOWS_LISTING
+    ),
 )
 async def update_real_estate(
     listing_id: UUID,
@@ -220,7 +237,7 @@ def _move_route(path: str, use_case: _Move, *, operation_id: str, summary: str) 
         summary=summary,
         response_model=RealEstateRead,
         responses=merge_responses(
-            problem_responses(*EDIT_PROBLEMS, InvalidStatusTransition), SENDS_ETAG
+            problem_responses(*EDIT_PROBLEMS, InvalidStatusTransition), SHOWS_LISTING
         ),
     )
 

@@ -32,13 +32,20 @@ from app.features.real_estates.model import (
 )
 from app.features.real_estates.search import ListingFilters, ListingSort
 from app.features.shared.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page
-from app.routers.v1.validation import Omittable, refuse_null
+from app.routers.v1.validation import (
+    CURSOR_DESCRIPTION,
+    Cursor,
+    Omittable,
+    refuse_null,
+    trimmed,
+)
 
-_CEP = re.compile(r"^\d{5}-?\d{3}$")
+# ASCII digits: `\d` would let other scripts' digits through to the column's `[0-9]{8}`.
+_CEP = re.compile(r"[0-9]{5}-?[0-9]{3}")
 
 
 def _cep_digits(value: str) -> str:
-    if not _CEP.match(value):
+    if not _CEP.fullmatch(value):
         raise ValueError("CEP must have 8 digits, as 01310-100 or 01310100")
     return value.replace("-", "")
 
@@ -48,9 +55,24 @@ def _text(min_length: int, max_length: int) -> Any:
 
 
 MAX_CENTS = 10**13
+
+
+def _json_integer(value: object) -> object:
+    # JSON Schema's `integer` includes `100.0`: a number without a fractional part.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 # Strict in bodies: JSON `true` or "100" is not a number of centavos or rooms.
-Cents = Annotated[int, Strict(), Field(ge=0, le=MAX_CENTS, description="Amount in BRL centavos.")]
-Count = Annotated[int, Strict(), Field(ge=0, le=50)]
+# (The BeforeValidator comes last: it runs first, and leaves the bounds in the schema.)
+Cents = Annotated[
+    int,
+    Strict(),
+    Field(ge=0, le=MAX_CENTS, description="Amount in BRL centavos."),
+    BeforeValidator(_json_integer),
+]
+Count = Annotated[int, Strict(), Field(ge=0, le=50), BeforeValidator(_json_integer)]
 CentsFilter = Annotated[int, Field(ge=0, le=MAX_CENTS)]
 
 
@@ -68,6 +90,7 @@ def _json_number(value: object) -> object:
 UF = Annotated[State, BeforeValidator(_upper_case), Field(description="UF, e.g. SP (any case).")]
 MAX_AREA = 10**9
 AREA_DESCRIPTION = "Area in m², with at most 2 decimal places."
+AREA_STEP = 0.01  # "at most 2 decimal places", as JSON Schema says it
 # A JSON number both ways, kept exact: validated as a Decimal of at most 2 places (the
 # column is NUMERIC(12, 2)) and written as the shortest number that reads back the same.
 Area = Annotated[
@@ -80,6 +103,7 @@ Area = Annotated[
             "type": "number",
             "exclusiveMinimum": 0,
             "maximum": MAX_AREA,
+            "multipleOf": AREA_STEP,
             "description": AREA_DESCRIPTION,
             "examples": [72.5],
         }
@@ -89,13 +113,21 @@ Area = Annotated[
 AreaFilter = Annotated[
     Decimal,
     Field(ge=0, le=MAX_AREA, max_digits=12, decimal_places=2),
-    WithJsonSchema({"type": "number", "minimum": 0, "maximum": MAX_AREA}),
+    WithJsonSchema({"type": "number", "minimum": 0, "maximum": MAX_AREA, "multipleOf": AREA_STEP}),
 ]
 PostalCode = Annotated[
     str,
     StringConstraints(strip_whitespace=True, max_length=9),
     AfterValidator(_cep_digits),
-    Field(description="CEP: 8 digits, hyphen optional (01310-100)."),
+    # The document states the form `_cep_digits` accepts; surrounding spaces are trimmed
+    # first, so they count against no length.
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^\s*[0-9]{5}-?[0-9]{3}\s*$",
+            "description": "CEP: 8 digits, hyphen optional (01310-100).",
+        }
+    ),
 ]
 
 
@@ -110,11 +142,11 @@ class Address(_Strict):
         """The address as the listing use cases take it."""
         return commands.Address(**self.model_dump())
 
-    street: Annotated[str, _text(1, 200)]
-    number: Annotated[str, _text(1, 20)]
-    complement: Annotated[str, _text(1, 100)] | None = None
-    neighborhood: Annotated[str, _text(1, 120)]
-    city: Annotated[str, _text(1, 120)]
+    street: Annotated[str, _text(1, 200), trimmed(1)]
+    number: Annotated[str, _text(1, 20), trimmed(1)]
+    complement: Annotated[str, _text(1, 100), trimmed(1)] | None = None
+    neighborhood: Annotated[str, _text(1, 120), trimmed(1)]
+    city: Annotated[str, _text(1, 120), trimmed(1)]
     state: UF
     postal_code: PostalCode
 
@@ -126,12 +158,13 @@ class Location(_Strict):
         """The point as the listing use cases take it."""
         return commands.Coordinates(lat=self.lat, lng=self.lng)
 
-    lat: float = Field(ge=-90, le=90)
-    lng: float = Field(ge=-180, le=180)
+    # Strict: JSON `false` or "12.5" is not a coordinate (lax floats read them as numbers).
+    lat: Annotated[float, Strict()] = Field(ge=-90, le=90)
+    lng: Annotated[float, Strict()] = Field(ge=-180, le=180)
 
 
 class _ListingFields(_Strict):
-    title: Annotated[str, _text(3, 120)]
+    title: Annotated[str, _text(3, 120), trimmed(3)]
     description: Annotated[str, StringConstraints(max_length=5000)] = ""
     kind: PropertyKind
     purpose: Purpose
@@ -192,7 +225,7 @@ class RealEstateUpdate(_Strict):
     """A partial update: omitted fields stay; nullable fields accept null to clear them."""
 
     # `Omittable` fields may be left out but not sent as null (the schema shows no null).
-    title: Omittable[Annotated[str, _text(3, 120)]] = None
+    title: Omittable[Annotated[str, _text(3, 120), trimmed(3)]] = None
     description: Omittable[Annotated[str, StringConstraints(max_length=5000)]] = None
     kind: Omittable[PropertyKind] = None
     purpose: Omittable[Purpose] = None
@@ -323,7 +356,7 @@ class PageParams(_Strict):
     """Keyset pagination parameters."""
 
     limit: int = Field(default=DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
-    cursor: str | None = Field(default=None, description="`next_cursor` of the previous page.")
+    cursor: Cursor | None = Field(default=None, description=CURSOR_DESCRIPTION)
 
 
 class SearchParams(PageParams):

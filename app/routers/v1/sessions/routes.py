@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Response, status
 from app.core.errors.catalogue import InvalidCursor
 from app.core.errors.openapi import problem_responses
 from app.core.errors.results import ok_or_raise
+from app.core.openapi import follows, merge_responses
 from app.features.auth.exceptions import SessionNotFound
 from app.features.shared.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from app.features.users.exceptions import UserNotFound
@@ -19,6 +20,7 @@ from app.routers.v1.auth.dependencies import (
 )
 from app.routers.v1.sessions.dependencies import SessionServiceDep
 from app.routers.v1.sessions.schemas import SessionPage
+from app.routers.v1.validation import CURSOR_DESCRIPTION, Cursor
 
 router = APIRouter(tags=["sessions"])
 
@@ -33,13 +35,16 @@ def _no_content() -> Response:
     MINE,
     operation_id="listMySessions",
     summary="List my sessions",
-    responses=problem_responses(*SIGNED_IN_PROBLEMS, InvalidCursor),
+    responses=merge_responses(
+        problem_responses(*SIGNED_IN_PROBLEMS, InvalidCursor),
+        follows(200, {"endMySession": {"session_id": "$response.body#/items/0/id"}}),
+    ),
 )
 async def list_my_sessions(
     principal: PrincipalDep,
     sessions: SessionServiceDep,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
-    cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page.")] = None,
+    cursor: Annotated[Cursor | None, Query(description=CURSOR_DESCRIPTION)] = None,
 ) -> SessionPage:
     """The devices signed in to my account, newest first; `current` marks this one."""
     page = ok_or_raise(await sessions.list_mine(principal, limit=limit, cursor=cursor))

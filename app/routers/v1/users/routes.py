@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Response, status
 from app.core.errors.catalogue import InvalidCursor
 from app.core.errors.openapi import problem_responses
 from app.core.errors.results import ok_or_raise
-from app.core.openapi import LOCATION, merge_responses, sends
+from app.core.openapi import LOCATION, follows, merge_responses, sends
 from app.features.auth.exceptions import InvalidCurrentPassword
 from app.features.shared.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from app.features.users.exceptions import (
@@ -38,6 +38,7 @@ from app.routers.v1.users.schemas import (
     UserRead,
     user_document,
 )
+from app.routers.v1.validation import CURSOR_DESCRIPTION, Cursor
 
 router = APIRouter(prefix="/users", tags=["users"])
 
@@ -52,6 +53,14 @@ router = APIRouter(prefix="/users", tags=["users"])
         problem_responses(UserAlreadyExists, PasswordRejected),
         sends(201, LOCATION),
         limited_responses(201),
+        # What an admin can do next with the account just made.
+        follows(
+            201,
+            {
+                operation: {"user_id": "$response.body#/id"}
+                for operation in ("getUser", "updateUser", "deleteUser", "endUserSessions")
+            },
+        ),
     ),
 )
 async def sign_up(body: UserCreate, users: UserServiceDep, response: Response) -> UserRead:
@@ -138,7 +147,7 @@ async def list_users(
     users: UserServiceDep,
     role: Annotated[Role | None, Query(description="Only users with this role.")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
-    cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page.")] = None,
+    cursor: Annotated[Cursor | None, Query(description=CURSOR_DESCRIPTION)] = None,
 ) -> UserPage:
     """Users in sign-up order, a page at a time (admins only)."""
     page = ok_or_raise(await users.list_users(role=role, limit=limit, cursor=cursor))

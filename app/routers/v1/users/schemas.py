@@ -18,8 +18,9 @@ from pydantic import (
 from app.features.shared.cpf import Cpf as CpfDigits
 from app.features.shared.cpf import normalize_cpf
 from app.features.users.model import Role, User
+from app.features.users.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from app.features.users.service import UserChanges
-from app.routers.v1.validation import Omittable, refuse_null
+from app.routers.v1.validation import Omittable, refuse_null, trimmed
 
 
 def _valid_cpf(value: str) -> CpfDigits:
@@ -29,21 +30,34 @@ def _valid_cpf(value: str) -> CpfDigits:
     return digits
 
 
+CPF_PATTERN = r"^\s*([0-9]{3}\.[0-9]{3}\.[0-9]{3}-[0-9]{2}|[0-9]{11})\s*$"
 Cpf = Annotated[
     CpfDigits,
     StringConstraints(max_length=32),
     AfterValidator(_valid_cpf),
-    Field(description="CPF, as 390.533.447-05 or 39053344705; stored as digits."),
+    Field(
+        description="CPF, as 390.533.447-05 or 39053344705; stored as digits.",
+        # `format: cpf`: the check digits too must be right, which no pattern can say.
+        json_schema_extra={"format": "cpf", "pattern": CPF_PATTERN},
+    ),
 ]
 Name = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=4, max_length=120),
+    trimmed(4),
     Field(description="Full name, 4 to 120 characters."),
 ]
 Email = Annotated[EmailStr, AfterValidator(str.lower), Field(max_length=254)]
 Password = Annotated[
     SecretStr,
-    Field(max_length=1024, description="8 to 128 characters; not the CPF, not a common password."),
+    # The policy's length is stated in the document; the policy itself answers a password
+    # outside it (PASSWORD_REJECTED, with the reason), so the 1024 cap only bounds input.
+    Field(
+        max_length=1024,
+        description=f"{MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters; not the CPF, "
+        "not a common password.",
+        json_schema_extra={"minLength": MIN_PASSWORD_LENGTH, "maxLength": MAX_PASSWORD_LENGTH},
+    ),
 ]
 
 

@@ -1,0 +1,1 @@
+"""Contract fuzzing: the server, run in process, answers as its OpenAPI document says."""
