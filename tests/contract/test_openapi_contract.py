@@ -47,8 +47,11 @@ schemathesis.openapi.format(
 # Refusals no schema can state, which valid-looking input may get: a well-formed cursor
 # this server did not sign; a password of the right length that is common or the CPF
 # (its length is in the schema: "Use at least/most N characters" is not excused); a
-# well-formed If-Match that is not the listing's current ETag (412).
-UNSCHEMABLE_REFUSALS = frozenset({"INVALID_CURSOR", "PASSWORD_REJECTED", "STALE_VERSION"})
+# well-formed If-Match that is not the listing's current ETag (412); an Idempotency-Key
+# an earlier case already used with another body.
+UNSCHEMABLE_REFUSALS = frozenset(
+    {"INVALID_CURSOR", "PASSWORD_REJECTED", "STALE_VERSION", "IDEMPOTENCY_KEY_REUSED"}
+)
 
 
 def _unschemable_refusal(case: Any, response: Any) -> bool:
