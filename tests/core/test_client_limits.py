@@ -5,10 +5,7 @@ closed after it; a well-behaved client on the same server is served throughout.
 """
 
 import json
-import os
 import socket
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +14,7 @@ import pytest
 
 from app.core.config.http_protocol import ClientLimits
 from app.core.config.settings import Settings
-from tests.processes import free_port, wait_until_answering
+from tests.served_app import served_app
 
 HEADER_TIMEOUT_SECONDS = 1
 BODY_TIMEOUT_SECONDS = 1
@@ -48,32 +45,16 @@ class Answer:
 @pytest.fixture(scope="module")
 def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     """A single-worker server with small limits; its port."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "JWT_SECRET": "client-limits-test-secret-that-is-long-enough-0123",
-        "ENVIRONMENT": "test",
+    limits = {
         "HEADER_READ_TIMEOUT_SECONDS": str(HEADER_TIMEOUT_SECONDS),
         "BODY_READ_TIMEOUT_SECONDS": str(BODY_TIMEOUT_SECONDS),
         "MAX_REQUEST_HEADER_BYTES": str(MAX_HEADER_BYTES),
         "MAX_REQUEST_HEADERS": str(MAX_HEADERS),
         "MAX_CONNECTIONS_PER_WORKER": str(MAX_CONNECTIONS),
     }
-    log_path = tmp_path_factory.mktemp("client-limits") / "server.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            [sys.executable, "-m", "app", "serve", "--port", str(port)],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            wait_until_answering(process, f"http://127.0.0.1:{port}/health/live", log_path)
-            yield port
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
+    directory = tmp_path_factory.mktemp("client-limits")
+    with served_app(database_url, directory, workers=1, env=limits) as served:
+        yield int(served.base_url.rsplit(":", 1)[1])
 
 
 def connect(port: int) -> socket.socket:
