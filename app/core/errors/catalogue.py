@@ -355,6 +355,46 @@ class StaleVersion(BaseError):
     feature = "real_estates"
 
 
+class PhotoNotFound(BaseError):
+    """Photo not found."""
+
+    code = "PHOTO_NOT_FOUND"
+    status = 404
+    title = "Photo not found"
+    description = "No photo with this id belongs to this listing."
+    feature = "photos"
+
+
+class TooManyPhotos(BaseError):
+    """Too many photos."""
+
+    code = "TOO_MANY_PHOTOS"
+    status = 409
+    title = "Too many photos"
+    description = "The listing already has as many photos as it may (30). Delete one before adding another."
+    feature = "photos"
+
+
+class PhotoRejected(BaseError):
+    """Photo rejected."""
+
+    code = "PHOTO_REJECTED"
+    status = 422
+    title = "Photo rejected"
+    description = "The file is not a JPEG, PNG or WebP image that decodes completely within the size and pixel limits (decided by its content, never by its name or declared type). Nothing was stored."
+    feature = "photos"
+
+
+class StorageUnavailable(BaseError):
+    """Storage unavailable."""
+
+    code = "STORAGE_UNAVAILABLE"
+    status = 503
+    title = "Storage unavailable"
+    description = "The photo storage cannot be reached right now; nothing was stored or deleted. Retry after the number of seconds in `Retry-After`."
+    feature = "common"
+
+
 CATALOGUE: dict[str, type[BaseError]] = {
     BadRequest.code: BadRequest,
     NotAuthenticated.code: NotAuthenticated,
@@ -391,4 +431,8 @@ CATALOGUE: dict[str, type[BaseError]] = {
     RealEstateNotFound.code: RealEstateNotFound,
     InvalidStatusTransition.code: InvalidStatusTransition,
     StaleVersion.code: StaleVersion,
+    PhotoNotFound.code: PhotoNotFound,
+    TooManyPhotos.code: TooManyPhotos,
+    PhotoRejected.code: PhotoRejected,
+    StorageUnavailable.code: StorageUnavailable,
 }

@@ -1,0 +1,1 @@
+"""Listing photos: uploads checked by content, stored as renditions, listed in order."""
