@@ -22,6 +22,12 @@ def _renditions(result: ProcessedImage) -> list[Rendition]:
     return [result.original, result.web, result.thumbnail]
 
 
+def _pixel(image: Image.Image, xy: tuple[int, int]) -> tuple[int, ...]:
+    value = image.convert("RGBA").getpixel(xy)
+    assert isinstance(value, tuple)
+    return value
+
+
 def _close(actual: tuple[int, ...], expected: tuple[int, ...], tolerance: int = 40) -> bool:
     return all(abs(a - e) <= tolerance for a, e in zip(actual, expected, strict=False))
 
@@ -73,8 +79,8 @@ def test_a_jpeg_original_never_carries_alpha_and_keeps_its_colours(tmp_path: Pat
 
     with Image.open(result.original.path) as original:
         assert original.mode == "RGB"
-        assert _close(original.getpixel((10, 200)), RED)
-        assert _close(original.getpixel((590, 200)), BLUE)
+        assert _close(_pixel(original, (10, 200)), RED)
+        assert _close(_pixel(original, (590, 200)), BLUE)
 
 
 def test_transparency_survives_in_png_and_webp_renditions(tmp_path: Path) -> None:
@@ -82,7 +88,7 @@ def test_transparency_survives_in_png_and_webp_renditions(tmp_path: Path) -> Non
 
     for rendition in _renditions(result):
         with Image.open(rendition.path) as stored:
-            assert stored.convert("RGBA").getpixel((1, 1))[3] == pytest.approx(128, abs=2)
+            assert _pixel(stored, (1, 1))[3] == pytest.approx(128, abs=2)
 
 
 @pytest.mark.parametrize(
@@ -121,8 +127,8 @@ def test_orientation_is_applied_and_camera_metadata_is_gone(tmp_path: Path) -> N
                 stored.info
             )
             # Orientation 6 turns the picture a quarter clockwise: its red left half is on top.
-            assert _close(stored.convert("RGB").getpixel((50, 10)), RED)
-            assert _close(stored.convert("RGB").getpixel((50, 290)), BLUE)
+            assert _close(_pixel(stored, (50, 10)), RED)
+            assert _close(_pixel(stored, (50, 290)), BLUE)
         data = rendition.path.read_bytes()
         assert b"Exif" not in data
         assert b"GPSLatitude" not in data
@@ -157,7 +163,7 @@ def test_an_animated_or_multi_picture_file_keeps_its_first_frame(
     for rendition in _renditions(result):
         with Image.open(rendition.path) as stored:
             assert getattr(stored, "n_frames", 1) == 1
-            assert _close(stored.convert("RGB").getpixel((5, 5)), RED)
+            assert _close(_pixel(stored, (5, 5)), RED)
 
 
 def test_files_get_fresh_names_of_their_own(tmp_path: Path) -> None:
