@@ -38,12 +38,16 @@ def database_url(server_url: str) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str) -> Settings:
-    """Settings of the app under test, independent of the developer's environment."""
+def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings of the app under test, independent of the developer's environment.
+
+    Photos go to a temporary directory (the local backend) unless `S3_BUCKET` is set.
+    """
     return Settings(
         _env_file=None,
         environment=Environment.TEST,
         database_url=SecretStr(database_url),
+        photo_storage_dir=tmp_path_factory.mktemp("photos"),
         jwt_secret=SecretStr(TEST_JWT_SECRET),
         # Tests sign in hundreds of times from one address; the rate-limit tests turn
         # limits on in apps of their own (tests/features/auth/v1/test_rate_limits_*).
