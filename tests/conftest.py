@@ -18,6 +18,7 @@ from app.features.users.service import UserService
 from app.main import create_app
 from app.wiring import Components, build_user_service
 from tests.database import migrated_database, postgres_server
+from tests.s3_server import S3Server, s3_server
 
 PASSWORD = "a long odd phrase"
 TEST_JWT_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
@@ -183,3 +184,10 @@ def assert_problem(
     assert body["status"] == status
     assert body["instance"] == instance
     return body
+
+
+@pytest.fixture(scope="session")
+def s3() -> Iterator[S3Server]:
+    """A real S3 API (moto's server, in process) with an empty bucket, for the run."""
+    with s3_server() as server:
+        yield server

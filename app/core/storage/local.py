@@ -7,6 +7,7 @@ import shutil
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 from app.core.storage.base import StorageUnavailableError, is_valid_key
 
@@ -35,11 +36,7 @@ class LocalStorage:
             ValueError: `key` is not one `new_key` makes.
             StorageUnavailableError: the copy failed; nothing is stored under `key`.
         """
-        target = self._path(key)
-        try:
-            await asyncio.to_thread(_copy_atomically, path, target)
-        except OSError as error:
-            raise StorageUnavailableError(f"cannot store {key}: {error}") from error
+        await asyncio.to_thread(_copy_atomically, path, self._path(key))
 
     async def delete(self, keys: Sequence[str]) -> None:
         """Remove the files under `keys`; missing ones are fine.
@@ -87,14 +84,24 @@ class LocalStorage:
 
 
 def _copy_atomically(source: Path, target: Path) -> None:
+    # A source that cannot be read is the caller's error (OSError), not the store's.
+    with source.open("rb") as origin:
+        try:
+            _write_atomically(origin, target)
+        except OSError as error:
+            raise StorageUnavailableError(f"cannot store {target.name}: {error}") from error
+
+
+def _write_atomically(origin: BinaryIO, target: Path) -> None:
+    """Write to a temporary file next to `target`, then rename it: whole or nothing."""
     target.parent.mkdir(parents=True, exist_ok=True)
     descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".part")
     try:
-        with os.fdopen(descriptor, "wb") as destination, source.open("rb") as origin:
+        with os.fdopen(descriptor, "wb") as destination:
             shutil.copyfileobj(origin, destination, CHUNK_BYTES)
             destination.flush()
             os.fsync(destination.fileno())
-        os.chmod(temporary, 0o644)  # mkstemp makes it 0600; the server may run as another user
+        os.chmod(temporary, 0o644)  # mkstemp makes it 0600; others may serve the files
         os.replace(temporary, target)
     except BaseException:
         with contextlib.suppress(OSError):
