@@ -204,7 +204,9 @@ async def test_s3_deletes_more_keys_than_one_request_takes(s3: S3Server, photo: 
     await storage.close()
 
 
-async def test_an_unreachable_s3_store_is_unavailable_not_a_hang(photo: Path) -> None:
+async def test_an_unreachable_s3_store_is_unavailable_not_a_hang(
+    photo: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     nothing_listens = f"http://127.0.0.1:{free_port()}"
     storage = S3Storage(
         S3Options(
@@ -223,6 +225,10 @@ async def test_an_unreachable_s3_store_is_unavailable_not_a_hang(photo: Path) ->
             await storage.exists(key)
         with pytest.raises(StorageUnavailableError):
             await storage.delete([key])
+    warnings = [r.getMessage() for r in caplog.records if r.name == "app.storage"]
+    assert len(warnings) == 3
+    assert all(line.startswith("object storage unavailable: cannot ") for line in warnings)
+    assert f"cannot store {key}: Could not connect to the endpoint URL" in warnings[0]
     # Signing needs no connection: URLs are still made.
     assert storage.url(key).startswith(f"{nothing_listens}/photos/{key}?")
     await storage.close()
@@ -291,7 +297,7 @@ async def test_the_local_backend_writes_whole_files_only(tmp_path: Path, photo: 
 
 
 async def test_a_local_root_that_cannot_be_written_is_unavailable(
-    tmp_path: Path, photo: Path
+    tmp_path: Path, photo: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     not_a_directory = tmp_path / "photos"
     not_a_directory.write_text("a file where the root should be")
@@ -303,6 +309,9 @@ async def test_a_local_root_that_cannot_be_written_is_unavailable(
     with pytest.raises(StorageUnavailableError):
         await storage.delete([key])
     assert not_a_directory.read_text() == "a file where the root should be"
+    warnings = [r.getMessage() for r in caplog.records if r.name == "app.storage"]
+    assert len(warnings) == 2
+    assert all(line.startswith("object storage unavailable: cannot ") for line in warnings)
 
 
 async def test_a_missing_upload_is_the_callers_error_not_the_stores(tmp_path: Path) -> None:

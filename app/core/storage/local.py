@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import logging
 import os
 import shutil
 import tempfile
@@ -12,6 +13,8 @@ from typing import BinaryIO
 from app.core.storage.base import StorageUnavailableError, is_valid_key
 
 CHUNK_BYTES = 1024 * 1024
+
+logger = logging.getLogger("app.storage")
 
 
 class LocalStorage:
@@ -49,7 +52,7 @@ class LocalStorage:
         try:
             await asyncio.to_thread(_remove_all, paths)
         except OSError as error:
-            raise StorageUnavailableError(f"cannot delete: {error}") from error
+            raise _unavailable(f"delete {len(paths)} file(s)", error) from error
 
     async def exists(self, key: str) -> bool:
         """Whether a file is stored under `key`.
@@ -62,7 +65,7 @@ class LocalStorage:
         try:
             return await asyncio.to_thread(path.is_file)
         except OSError as error:
-            raise StorageUnavailableError(f"cannot check {key}: {error}") from error
+            raise _unavailable(f"check {key}", error) from error
 
     async def file(self, key: str) -> Path | None:
         """The stored file to serve for `key`; None when `key` is invalid or holds nothing.
@@ -89,7 +92,7 @@ def _copy_atomically(source: Path, target: Path) -> None:
         try:
             _write_atomically(origin, target)
         except OSError as error:
-            raise StorageUnavailableError(f"cannot store {target.name}: {error}") from error
+            raise _unavailable(f"store {target.name}", error) from error
 
 
 def _write_atomically(origin: BinaryIO, target: Path) -> None:
@@ -122,3 +125,9 @@ def _inside(root: Path, path: Path) -> Path | None:
     except OSError:
         return None
     return resolved
+
+
+def _unavailable(action: str, error: OSError) -> StorageUnavailableError:
+    """Log the failure (one line, no traceback) and describe it for the caller."""
+    logger.warning("object storage unavailable: cannot %s: %s", action, error)
+    return StorageUnavailableError(f"cannot {action}: {error}")

@@ -9,12 +9,13 @@ unreachable store takes; every failure of the store becomes `StorageUnavailableE
 import asyncio
 import contextvars
 import functools
+import logging
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import boto3
 from boto3.exceptions import Boto3Error
@@ -26,8 +27,11 @@ from app.core.storage.base import StorageUnavailableError, is_valid_key
 
 if TYPE_CHECKING:
     from types_boto3_s3.client import S3Client
+    from types_boto3_s3.type_defs import ErrorTypeDef
 
 T = TypeVar("T")
+
+logger = logging.getLogger("app.storage")
 
 # Keys are never overwritten (each upload gets a new one): caches may keep objects forever.
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -106,14 +110,18 @@ class S3Storage:
                 )
             return self._pool
 
-    async def _run(self, call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """`call` on the backend's threads (with the caller's context, for tracing)."""
-        context = contextvars.copy_context()
-        bound = functools.partial(context.run, call, *args, **kwargs)
+    async def _run(self, action: str, call: Callable[[], T]) -> T:
+        """`call` on the backend's threads (with the caller's context, for tracing).
+
+        A failure of the store is logged (one line, no traceback) and becomes
+        `StorageUnavailableError`; `action` says what was attempted.
+        """
+        bound = functools.partial(contextvars.copy_context().run, call)
         try:
             return await asyncio.get_running_loop().run_in_executor(self._executor(), bound)
         except (BotoCoreError, ClientError, Boto3Error) as error:
-            raise StorageUnavailableError(f"object storage failed: {error}") from error
+            logger.warning("object storage unavailable: cannot %s: %s", action, error)
+            raise StorageUnavailableError(f"cannot {action}: {error}") from error
 
     def _internal(self) -> "S3Client":
         return self._both_clients()[0]
@@ -127,13 +135,14 @@ class S3Storage:
         """
         _check(key)
         await self._run(
+            f"store {key}",
             lambda: self._internal().upload_file(
                 str(path),
                 self.options.bucket,
                 key,
                 ExtraArgs={"ContentType": content_type, "CacheControl": IMMUTABLE},
                 Config=self._transfer,
-            )
+            ),
         )
 
     async def delete(self, keys: Sequence[str]) -> None:
@@ -146,18 +155,26 @@ class S3Storage:
         for key in keys:
             _check(key)
         for start in range(0, len(keys), DELETE_BATCH):
-            batch = [{"Key": key} for key in keys[start : start + DELETE_BATCH]]
-            answer = await self._run(
-                lambda batch=batch: self._internal().delete_objects(
-                    Bucket=self.options.bucket, Delete={"Objects": batch, "Quiet": True}
-                )
+            batch = keys[start : start + DELETE_BATCH]
+            errors = await self._run(
+                f"delete {len(batch)} object(s)", functools.partial(self._delete_batch, batch)
             )
-            if answer.get("Errors"):
-                first = answer["Errors"][0]
-                raise StorageUnavailableError(
-                    f"object storage kept {len(answer['Errors'])} object(s): "
+            if errors:
+                first = errors[0]
+                message = (
+                    f"cannot delete {len(errors)} object(s), e.g. {first.get('Key')}: "
                     f"{first.get('Code')} {first.get('Message')}"
                 )
+                logger.warning("object storage unavailable: %s", message)
+                raise StorageUnavailableError(message)
+
+    def _delete_batch(self, keys: Sequence[str]) -> "list[ErrorTypeDef]":
+        """One DeleteObjects request (quiet: only the failures are listed)."""
+        answer = self._internal().delete_objects(
+            Bucket=self.options.bucket,
+            Delete={"Objects": [{"Key": key} for key in keys], "Quiet": True},
+        )
+        return answer.get("Errors", [])
 
     async def exists(self, key: str) -> bool:
         """Whether an object is stored under `key` (a HEAD request).
@@ -167,16 +184,17 @@ class S3Storage:
             StorageUnavailableError: the store could not be asked.
         """
         _check(key)
-        try:
-            await self._run(
-                lambda: self._internal().head_object(Bucket=self.options.bucket, Key=key)
-            )
-        except StorageUnavailableError as error:
-            cause = error.__cause__
-            if isinstance(cause, ClientError) and _code(cause) in NOT_FOUND_CODES:
-                return False
-            raise
-        return True
+
+        def head() -> bool:
+            try:
+                self._internal().head_object(Bucket=self.options.bucket, Key=key)
+            except ClientError as error:
+                if _code(error) in NOT_FOUND_CODES:
+                    return False
+                raise
+            return True
+
+        return await self._run(f"check {key}", head)
 
     def url(self, key: str) -> str:
         """A presigned GET URL at the public endpoint, valid for `presign_seconds`.
