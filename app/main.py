@@ -12,7 +12,7 @@ from app.core.config.observability import install_metrics, trace_app, tracer_pro
 from app.core.config.server import install_error_handling, install_middleware, lifespan
 from app.core.config.settings import Settings
 from app.core.docs import install_swagger_ui
-from app.routers import errors, health, home
+from app.routers import errors, health, home, media
 from app.routers.tags import OPENAPI_TAGS
 from app.routers.v1 import include_v1
 from app.wiring import Components
@@ -71,6 +71,7 @@ def create_app(
     include_v1(app)
     app.include_router(health.router)
     app.include_router(errors.router)
+    app.include_router(media.router)
     app.include_router(home.router)
     if app.state.tracer_provider is not None:
         trace_app(app, app.state.tracer_provider)

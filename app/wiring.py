@@ -17,6 +17,8 @@ from app.core.config.client import ClientAddresses
 from app.core.config.db.database import Database
 from app.core.config.ratelimit import RateLimits
 from app.core.config.settings import Settings
+from app.core.storage.base import ObjectStorage
+from app.core.storage.factory import storage_from_settings
 from app.features.audit.repository import AuditRepository
 from app.features.audit.service import AuditService
 from app.features.auth.refresh import SessionLifetimes
@@ -37,7 +39,7 @@ from app.features.users.service import UserService
 
 @dataclass(frozen=True)
 class Components:
-    """What every request may use without rebuilding it: codecs, hasher, policies.
+    """What every request may use without rebuilding it: codecs, hasher, policies, storage.
 
     Built once per application (or CLI run) from the settings; stateless or safe to
     share between concurrent requests.
@@ -52,6 +54,7 @@ class Components:
     limits: RateLimits
     audit_retention: timedelta
     idempotency_lifetime: timedelta
+    storage: ObjectStorage
 
     @classmethod
     def from_settings(
@@ -76,6 +79,7 @@ class Components:
             limits=RateLimits.from_settings(settings, on_store_error=on_store_error),
             audit_retention=timedelta(days=settings.audit_retention_days),
             idempotency_lifetime=timedelta(hours=settings.idempotency_key_ttl_hours),
+            storage=storage_from_settings(settings),
         )
 
 

@@ -18,6 +18,7 @@ from app.features.users.service import UserService
 from app.main import create_app
 from app.wiring import Components, build_user_service
 from tests.database import migrated_database, postgres_server
+from tests.s3_server import S3Server, s3_server
 
 PASSWORD = "a long odd phrase"
 TEST_JWT_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
@@ -38,12 +39,16 @@ def database_url(server_url: str) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str) -> Settings:
-    """Settings of the app under test, independent of the developer's environment."""
+def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings of the app under test, independent of the developer's environment.
+
+    Photos go to a temporary directory (the local backend) unless `S3_BUCKET` is set.
+    """
     return Settings(
         _env_file=None,
         environment=Environment.TEST,
         database_url=SecretStr(database_url),
+        photo_storage_dir=tmp_path_factory.mktemp("photos"),
         jwt_secret=SecretStr(TEST_JWT_SECRET),
         # Tests sign in hundreds of times from one address; the rate-limit tests turn
         # limits on in apps of their own (tests/features/auth/v1/test_rate_limits_*).
@@ -179,3 +184,10 @@ def assert_problem(
     assert body["status"] == status
     assert body["instance"] == instance
     return body
+
+
+@pytest.fixture(scope="session")
+def s3() -> Iterator[S3Server]:
+    """A real S3 API (moto's server, in process) with an empty bucket, for the run."""
+    with s3_server() as server:
+        yield server

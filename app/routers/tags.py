@@ -31,6 +31,11 @@ OPENAPI_TAGS: list[dict[str, Any]] = [
         "description": "The append-only audit trail of security-relevant actions (admins only).",
     },
     {
+        "name": "media",
+        "description": "Listing photos, when the API stores them itself (no `S3_BUCKET`): "
+        "each photo's `url` points here. Immutable: cache them forever.",
+    },
+    {
         "name": "operations",
         "description": "Liveness and readiness probes for orchestrators and load balancers.",
     },

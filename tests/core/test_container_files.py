@@ -214,3 +214,38 @@ def test_prod_compose_gives_the_server_more_than_its_shutdown_grace() -> None:
     server = _compose("prod.compose.yml")["services"]["server"]
 
     assert server["stop_grace_period"] == "20s"
+
+
+@pytest.mark.parametrize("name", ["dev.compose.yml", "prod.compose.yml"])
+def test_compose_makes_the_photos_bucket_before_the_server_starts(name: str) -> None:
+    services = _compose(name)["services"]
+
+    [maker] = [
+        service_name
+        for service_name, service in services.items()
+        if service.get("image", "").startswith("minio/mc")
+    ]
+    one_shot = services[maker]
+    assert "mc mb --ignore-existing" in _command(one_shot)
+    assert one_shot["restart"] == "no"
+    assert one_shot["depends_on"]["storage"]["condition"] == "service_healthy"
+    depends = services["server"]["depends_on"][maker]
+    assert depends["condition"] == "service_completed_successfully"
+
+
+def test_dev_compose_presigns_photo_urls_for_the_published_minio_port() -> None:
+    services = _compose("dev.compose.yml")["services"]
+
+    server, storage = services["server"], services["storage"]
+    assert server["environment"]["S3_PUBLIC_ENDPOINT_URL"] == "http://localhost:9000"
+    assert "127.0.0.1:9000:9000" in storage["ports"]
+    bucket = services["create-bucket"]["environment"]["S3_BUCKET"]
+    assert bucket == server["environment"]["S3_BUCKET"] == "real-estate-photos"
+
+
+def test_env_example_names_the_photo_store() -> None:
+    text = (PROJECT_ROOT / ".env.example").read_text()
+
+    names = {line.split("=", 1)[0] for line in text.splitlines() if "=" in line}
+    assert {"S3_ENDPOINT_URL", "S3_PUBLIC_ENDPOINT_URL", "S3_BUCKET"} <= names
+    assert {"S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"} <= names

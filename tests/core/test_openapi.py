@@ -58,6 +58,7 @@ OPERATION_IDS = {
     ("get", "/health/ready"): "checkReadiness",
     ("get", "/errors"): "listErrorCodes",
     ("get", "/errors/{slug}"): "getErrorCode",
+    ("get", "/media/{key}"): "getMediaFile",
 }
 # lowerCamelCase, a verb first, then what it acts on: `searchRealEstates`, `signUp`.
 OPERATION_ID = re.compile(r"^[a-z]+(?:[A-Z][a-z0-9]*)+$")
@@ -67,7 +68,7 @@ VERBS = {
 }  # fmt: skip
 PUBLIC = {"signUp", "signIn", "issueToken", "refreshToken", "signOut"}
 PUBLIC |= {"checkLiveness", "checkReadiness"}
-PUBLIC |= {"listErrorCodes", "getErrorCode"}
+PUBLIC |= {"listErrorCodes", "getErrorCode", "getMediaFile"}
 OPTIONAL_TOKEN = {"searchRealEstates", "getRealEstate"}
 
 

@@ -70,6 +70,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await engine.dispose()
         if app.state.replica_engine is not None:
             await app.state.replica_engine.dispose()
+        await app.state.components.storage.close()
         if provider is not None:
             provider.shutdown()
 

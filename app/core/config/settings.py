@@ -191,6 +191,38 @@ class Settings(BaseSettings):
         description="Prefix of problem `type` URIs; empty = relative `/errors/<code>` links.",
     )
 
+    # Listing photos: an S3-compatible bucket when S3_BUCKET is set, else a local directory.
+    s3_bucket: str | None = Field(
+        default=None,
+        description="Bucket of the listing photos; set = the S3 backend, unset = files under "
+        "PHOTO_STORAGE_DIR served by the API at /media.",
+    )
+    s3_endpoint_url: str | None = Field(
+        default=None,
+        description="Where the server reaches the store (e.g. http://storage:9000 for MinIO); "
+        "unset = AWS S3 of S3_REGION.",
+    )
+    s3_public_endpoint_url: str | None = Field(
+        default=None,
+        description="Where browsers reach the store, for the signed photo URLs; "
+        "unset = S3_ENDPOINT_URL.",
+    )
+    s3_access_key_id: SecretStr | None = Field(
+        default=None, description="unset (with the secret) = boto3's own credential chain."
+    )
+    s3_secret_access_key: SecretStr | None = None
+    s3_region: str = "us-east-1"
+    s3_presign_seconds: int = Field(
+        default=3600,
+        ge=60,
+        le=7 * 24 * 3600,
+        description="How long a signed photo URL stays valid.",
+    )
+    photo_storage_dir: Path = Field(
+        default=Path(".data/photos"),
+        description="Root of the local backend's files (when S3_BUCKET is unset).",
+    )
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper_case_level(cls, value: object) -> object:
@@ -240,7 +272,15 @@ class Settings(BaseSettings):
             ) from None
         return value
 
-    @field_validator("redis_url", mode="before")
+    @field_validator(
+        "redis_url",
+        "s3_bucket",
+        "s3_endpoint_url",
+        "s3_public_endpoint_url",
+        "s3_access_key_id",
+        "s3_secret_access_key",
+        mode="before",
+    )
     @classmethod
     def _empty_means_unset(cls, value: object) -> object:
         return None if value == "" else value
@@ -251,6 +291,22 @@ class Settings(BaseSettings):
         if value is not None and not value.get_secret_value().startswith(REDIS_URL_SCHEMES):
             raise ValueError("expected redis://host:6379/0 (or rediss:// for TLS)")
         return value
+
+    @field_validator("s3_endpoint_url", "s3_public_endpoint_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("expected an http:// or https:// URL, e.g. http://storage:9000")
+        return value.rstrip("/") if value is not None else None
+
+    @model_validator(mode="after")
+    def _s3_keys_come_in_pairs(self) -> Self:
+        if (self.s3_access_key_id is None) != (self.s3_secret_access_key is None):
+            raise ValueError(
+                "set both S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or neither "
+                "(boto3's own credential chain)"
+            )
+        return self
 
     @field_validator("jwt_algorithm")
     @classmethod
