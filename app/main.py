@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from fastapi.telemetry import TelemetryConfig
 from fastapi_offline import FastAPIOffline
 
+from app.core.config.background import RepeatedJob
 from app.core.config.dependencies import open_request_database
 from app.core.config.http_protocol import ClientLimits
 from app.core.config.observability import install_metrics, trace_app, tracer_provider
@@ -15,12 +16,14 @@ from app.core.docs import install_swagger_ui
 from app.routers import errors, health, home, media
 from app.routers.tags import OPENAPI_TAGS
 from app.routers.v1 import include_v1
-from app.wiring import Components
+from app.wiring import Components, purge_stored_objects
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace.export import SpanExporter
 
 STATIC_URL = "/docs-assets"
+# Objects of deleted photos and listings go from storage within about this long.
+STORAGE_CLEANUP_INTERVAL_SECONDS = 5.0
 
 DESCRIPTION = """
 Collectors register properties, anyone searches published listings, admins manage users.
@@ -62,6 +65,13 @@ def create_app(
         settings, on_store_error=request_metrics.rate_limit_store_failed
     )
     app.state.open_database = open_request_database
+    app.state.background_jobs = [
+        RepeatedJob(
+            "purge-stored-objects",
+            STORAGE_CLEANUP_INTERVAL_SECONDS,
+            lambda: purge_stored_objects(app.state.sessionmaker, app.state.components),
+        )
+    ]
     app.state.client_limits = ClientLimits.from_settings(
         settings, on_refused=request_metrics.connection_refused
     )

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Self
 
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
 from app.core.config.auth.jwt import AccessTokenCodec
 from app.core.config.client import ClientAddresses
 from app.core.config.db.database import Database
@@ -27,6 +29,9 @@ from app.features.auth.service import AuthService
 from app.features.auth.sessions import SessionService
 from app.features.idempotency.repository import IdempotencyRepository
 from app.features.idempotency.service import Idempotency
+from app.features.photos.images import ImageProcessor
+from app.features.photos.repository import PhotoRepository
+from app.features.photos.service import PhotoService
 from app.features.real_estates.repository import RealEstateRepository
 from app.features.real_estates.service import RealEstateService
 from app.features.shared.pagination import CursorCodec
@@ -55,6 +60,8 @@ class Components:
     audit_retention: timedelta
     idempotency_lifetime: timedelta
     storage: ObjectStorage
+    images: ImageProcessor
+    photo_max_bytes: int
 
     @classmethod
     def from_settings(
@@ -80,6 +87,8 @@ class Components:
             audit_retention=timedelta(days=settings.audit_retention_days),
             idempotency_lifetime=timedelta(hours=settings.idempotency_key_ttl_hours),
             storage=storage_from_settings(settings),
+            images=ImageProcessor(settings.image_max_concurrency),
+            photo_max_bytes=settings.photo_max_bytes,
         )
 
 
@@ -150,4 +159,33 @@ def build_real_estate_service(database: Database, components: Components) -> Rea
         cursors=components.cursors,
         audit=AuditRepository(database, components.addresses),
         idempotency=build_idempotency(database, components),
+        photo_url=components.storage.url,
     )
+
+
+def build_photo_service(database: Database, components: Components) -> PhotoService:
+    """The photo use cases over one request's (or command's) database."""
+    return PhotoService(
+        uow=UnitOfWork(database),
+        photos=PhotoRepository(database),
+        listings=RealEstateRepository(database),
+        storage=components.storage,
+        images=components.images,
+        idempotency=build_idempotency(database, components),
+        max_bytes=components.photo_max_bytes,
+    )
+
+
+async def purge_stored_objects(
+    sessions: async_sessionmaker[AsyncSession], components: Components
+) -> int:
+    """Remove the queued stored objects that are due; how many went.
+
+    They are those of deleted photos and listings, and of uploads cut short. Run by
+    `purge-orphans`, and every few seconds by the app.
+    """
+    database = Database.for_writes(sessions)
+    try:
+        return await build_photo_service(database, components).purge_due()
+    finally:
+        await database.close()

@@ -9,6 +9,7 @@ import typer
 from result import Err
 
 from app.commands.context import command_database, database_url, load_settings
+from app.core.config.db.engine import create_engine, create_sessionmaker
 from app.core.config.db.migrations import upgrade_to_head
 from app.core.config.logging import configure_logging, mask_cpf
 from app.core.config.settings import Settings
@@ -23,6 +24,7 @@ from app.wiring import (
     build_idempotency,
     build_session_service,
     build_user_service,
+    purge_stored_objects,
 )
 
 CpfOption = Annotated[str, typer.Option(help="CPF of the account (with or without punctuation).")]
@@ -36,6 +38,7 @@ def register(cli: typer.Typer) -> None:
     cli.command("purge-sessions")(purge_sessions)
     cli.command("purge-audit-events")(purge_audit_events)
     cli.command("purge-idempotency-keys")(purge_idempotency_keys)
+    cli.command("purge-orphans")(purge_orphans)
 
 
 def create_admin(
@@ -104,6 +107,18 @@ def purge_idempotency_keys() -> None:
     typer.echo(f"Purged {purged} expired idempotency key(s).")
 
 
+def purge_orphans() -> None:
+    """Remove from photo storage the objects no row uses any more (safe to run any time).
+
+    Deleted photos and listings queue their objects, and so do uploads until their
+    photo is recorded; the server removes due ones every few seconds, and this does
+    the same at once (after a storage outage, or with no server running).
+    """
+    settings, url = _prepared()
+    purged = asyncio.run(_purge_orphans(settings, url))
+    typer.echo(f"Removed {purged} stored object(s).")
+
+
 def _cpf(cpf: str) -> Cpf:
     digits = normalize_cpf(cpf)
     if digits is None:
@@ -163,6 +178,16 @@ async def _purge_audit_events(settings: Settings, url: str) -> int:
 async def _purge_idempotency_keys(settings: Settings, url: str) -> int:
     async with command_database(settings, url) as database:
         return await build_idempotency(database, Components.from_settings(settings)).purge()
+
+
+async def _purge_orphans(settings: Settings, url: str) -> int:
+    engine = create_engine(settings, url)
+    components = Components.from_settings(settings)
+    try:
+        return await purge_stored_objects(create_sessionmaker(engine), components)
+    finally:
+        await components.storage.close()
+        await engine.dispose()
 
 
 def _admin_outcome_text(outcome: AdminOutcome) -> str:

@@ -27,6 +27,12 @@ OPENAPI_TAGS: list[dict[str, Any]] = [
         "draft → published → archived.",
     },
     {
+        "name": "photos",
+        "description": "A listing's photos: uploaded as JPEG, PNG or WebP (checked by decoding), "
+        "stripped of metadata, stored as a web size and a thumbnail, ordered with the cover "
+        "first. Only the owner or an admin changes them.",
+    },
+    {
         "name": "admin",
         "description": "The append-only audit trail of security-relevant actions (admins only).",
     },

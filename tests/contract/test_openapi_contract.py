@@ -48,9 +48,16 @@ schemathesis.openapi.format(
 # this server did not sign; a password of the right length that is common or the CPF
 # (its length is in the schema: "Use at least/most N characters" is not excused); a
 # well-formed If-Match that is not the listing's current ETag (412); an Idempotency-Key
-# an earlier case already used with another body.
+# an earlier case already used with another body; a file that is not an image (only
+# decoding it tells).
 UNSCHEMABLE_REFUSALS = frozenset(
-    {"INVALID_CURSOR", "PASSWORD_REJECTED", "STALE_VERSION", "IDEMPOTENCY_KEY_REUSED"}
+    {
+        "INVALID_CURSOR",
+        "PASSWORD_REJECTED",
+        "STALE_VERSION",
+        "IDEMPOTENCY_KEY_REUSED",
+        "PHOTO_REJECTED",
+    }
 )
 
 

@@ -59,17 +59,21 @@ OPERATION_IDS = {
     ("get", "/errors"): "listErrorCodes",
     ("get", "/errors/{slug}"): "getErrorCode",
     ("get", "/media/{key}"): "getMediaFile",
+    ("post", "/api/v1/real-estates/{listing_id}/photos"): "uploadPhoto",
+    ("get", "/api/v1/real-estates/{listing_id}/photos"): "listPhotos",
+    ("patch", "/api/v1/real-estates/{listing_id}/photos/{photo_id}"): "updatePhoto",
+    ("delete", "/api/v1/real-estates/{listing_id}/photos/{photo_id}"): "deletePhoto",
 }
 # lowerCamelCase, a verb first, then what it acts on: `searchRealEstates`, `signUp`.
 OPERATION_ID = re.compile(r"^[a-z]+(?:[A-Z][a-z0-9]*)+$")
 VERBS = {
     "archive", "change", "check", "create", "delete", "draft", "end", "get", "issue", "list",
-    "publish", "refresh", "search", "sign", "update",
+    "publish", "refresh", "search", "sign", "update", "upload",
 }  # fmt: skip
 PUBLIC = {"signUp", "signIn", "issueToken", "refreshToken", "signOut"}
 PUBLIC |= {"checkLiveness", "checkReadiness"}
 PUBLIC |= {"listErrorCodes", "getErrorCode", "getMediaFile"}
-OPTIONAL_TOKEN = {"searchRealEstates", "getRealEstate"}
+OPTIONAL_TOKEN = {"searchRealEstates", "getRealEstate", "listPhotos"}
 
 
 def by_id(document: dict[str, Any]) -> dict[str, dict[str, Any]]:

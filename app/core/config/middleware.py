@@ -129,19 +129,31 @@ class BodyLimitsMiddleware:
     first read, so a client trickling a byte at a time cannot hold a request open.
     """
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int, read_timeout_seconds: float) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_bytes: int,
+        read_timeout_seconds: float,
+        uploads: tuple[re.Pattern[str], int] | None = None,
+    ) -> None:
+        """Bound bodies to `max_bytes`; POSTs to paths matching `uploads[0]` to `uploads[1]`."""
         self.app = app
         self.max_bytes = max_bytes
         self.read_timeout_seconds = read_timeout_seconds
+        self.uploads = uploads
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Check the declared length, then count and time the bytes actually received."""
         if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
             await self.app(scope, receive, send)
             return
+        limit = self.max_bytes
+        if self.uploads is not None and self.uploads[0].match(scope["path"]):
+            limit = self.uploads[1]
         declared = Headers(scope=scope).get("content-length", "")
-        if declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(scope, receive, send)
+        if declared.isdigit() and int(declared) > limit:
+            await self._refuse(scope, receive, send, limit)
             return
         received = 0
         deadline: float | None = None
@@ -157,20 +169,20 @@ class BodyLimitsMiddleware:
                 # HTTPExceptions, so FastAPI's body parsing re-raises them to the problem handler.
                 raise HTTPException(408, detail=self._late, headers=_CLOSE) from None
             received += len(message.get("body", b""))
-            if received > self.max_bytes:
-                raise HTTPException(413, detail=self._detail, headers=_CLOSE)
+            if received > limit:
+                raise HTTPException(413, detail=_too_large(limit), headers=_CLOSE)
             return message
 
         await self.app(scope, bounded_receive, send)
 
     @property
-    def _detail(self) -> str:
-        return f"Request bodies are limited to {self.max_bytes} bytes."
-
-    @property
     def _late(self) -> str:
         return f"The request body did not arrive within {self.read_timeout_seconds:g} s."
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = render_problem(Request(scope, receive), PayloadTooLarge(self._detail))
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        response = render_problem(Request(scope, receive), PayloadTooLarge(_too_large(limit)))
         await response(scope, receive, send)
+
+
+def _too_large(limit: int) -> str:
+    return f"Request bodies are limited to {limit} bytes."

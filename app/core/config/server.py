@@ -1,6 +1,7 @@
 """Server wiring: lifespan, middleware, exception handlers and API docs."""
 
 import gc
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -9,6 +10,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.middleware.gzip import GZipMiddleware
 
+from app.core.config.background import running
 from app.core.config.db.engine import (
     create_engine,
     create_read_sessionmaker,
@@ -29,6 +31,8 @@ from app.core.errors.openapi import install_problem_openapi
 from app.core.errors.problems import REQUEST_ID_HEADER, install_problem_handlers
 
 WARM_CONNECTIONS = 4
+PHOTO_UPLOADS = re.compile(r"^/api/v1/real-estates/[^/]+/photos$")
+MULTIPART_OVERHEAD_BYTES = 64 * 1024
 GZIP_MINIMUM_BYTES = 1024
 GC_THRESHOLDS = (50_000, 20, 100)
 
@@ -65,7 +69,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     await app.state.components.hasher.prepare()
     tune_garbage_collector()
     try:
-        yield
+        async with running(app.state.background_jobs):
+            yield
     finally:
         await engine.dispose()
         if app.state.replica_engine is not None:
@@ -114,6 +119,8 @@ def install_middleware(
         BodyLimitsMiddleware,
         max_bytes=settings.max_request_body_bytes,
         read_timeout_seconds=settings.body_read_timeout_seconds,
+        # A photo upload may carry PHOTO_MAX_BYTES, plus room for the multipart framing.
+        uploads=(PHOTO_UPLOADS, settings.photo_max_bytes + MULTIPART_OVERHEAD_BYTES),
     )
     app.add_middleware(LoadSheddingMiddleware, max_in_flight=settings.max_concurrent_requests)
     app.add_middleware(SecurityHeadersMiddleware)

@@ -140,6 +140,17 @@ class Settings(BaseSettings):
 
     cors_allow_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     max_request_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    photo_max_bytes: int = Field(
+        default=10 * 1024 * 1024,
+        ge=64 * 1024,
+        le=100 * 1024 * 1024,
+        description="Largest photo file accepted; larger uploads get a 413 while streaming.",
+    )
+    image_max_concurrency: int | None = Field(
+        default=None,
+        ge=1,
+        description="Images decoded at once per process; unset = the core count.",
+    )
     shutdown_grace_seconds: int = Field(
         default=10,
         ge=1,

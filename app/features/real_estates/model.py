@@ -3,6 +3,7 @@
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 from uuid import UUID, uuid4
 
 from sqlalchemy import (
@@ -22,7 +23,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.config.db.base import Base
@@ -184,6 +185,12 @@ class RealEstate(Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default_factory=utcnow, server_default=func.now()
     )
+    # The listing's photos as its documents show them, cover first: kept by the photos
+    # feature in the same transaction as `listing_photos`, so reads need no join.
+    photos: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSONB, default_factory=list, server_default=text("'[]'::jsonb")
+    )
+    cover_thumbnail_key: Mapped[str | None] = mapped_column(String(200), default=None)
     search_vector: Mapped[str | None] = mapped_column(
         TSVECTOR,
         Computed(_SEARCH_DOCUMENT, persisted=True),

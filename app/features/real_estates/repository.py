@@ -145,11 +145,13 @@ class RealEstateRepository(Repository):
 # Every column but the search document (deferred: only the database reads it).
 _COLUMNS = [column for column in RealEstate.__table__.columns if column.key != "search_vector"]
 _BY_ID = Query.of(select(*_COLUMNS).where(RealEstate.id == bindparam("id")), RealEstate)
+# Lists show the cover alone: the photos' summary stays in the table.
+_LISTED = [column for column in _COLUMNS if column.key != "photos"]
 
 
 def _owned_query(*, after: bool) -> Query[RealEstate]:
     key = (RealEstate.created_at, RealEstate.id)
-    query = select(*_COLUMNS).where(RealEstate.owner_id == bindparam("owner_id"))
+    query = select(*_LISTED).where(RealEstate.owner_id == bindparam("owner_id"))
     if after:
         query = query.where(tuple_(*key) < keyset_after(key))
     ordered = query.order_by(*(column.desc() for column in key)).limit(bindparam("limit"))
@@ -163,7 +165,7 @@ def search_query(filters: Collection[str], sort: ListingSort, *, after: bool) ->
     keyset position `after_key`, `after_id`. The benchmarks EXPLAIN it.
     """
     key = (getattr(RealEstate, sort.column), RealEstate.id)
-    query = select(*_COLUMNS).where(PUBLISHED_ONLY, *_conditions(filters))
+    query = select(*_LISTED).where(PUBLISHED_ONLY, *_conditions(filters))
     if after:
         position = tuple_(*key)
         query = query.where(

@@ -14,6 +14,7 @@ from app.features.audit.model import AuditAction
 from app.features.audit.repository import AuditRepository
 from app.features.idempotency.response import StoredResponse
 from app.features.idempotency.service import Idempotency, KeyedRequest, KeyProblem
+from app.features.real_estates.access import manages, visible_to
 from app.features.real_estates.commands import ListingChanges, NewListing, change_columns
 from app.features.real_estates.exceptions import (
     InvalidStatusTransition,
@@ -64,10 +65,6 @@ def _matches(listing: RealEstate, expected_versions: Collection[int] | None) -> 
     return expected_versions is None or listing.version in expected_versions
 
 
-def _manages(user: User | None, listing: RealEstate) -> bool:
-    return user is not None and (user.role is Role.ADMIN or user.id == listing.owner_id)
-
-
 class RealEstateService:
     """Listing use cases. Every successful write commits once, as its last step."""
 
@@ -79,7 +76,9 @@ class RealEstateService:
         cursors: CursorCodec,
         audit: AuditRepository,
         idempotency: Idempotency,
+        photo_url: Callable[[str], str],
     ) -> None:
+        self.photo_url = photo_url
         self._uow = uow
         self._idempotency = idempotency
         self._listings = listings
@@ -111,7 +110,7 @@ class RealEstateService:
     ) -> Result[RealEstate, RealEstateNotFound]:
         """A listing, if `viewer` may see it: published ones, or their own, or any for admins."""
         found = await self._listings.get(listing_id)
-        if isinstance(found, Ok) and not self._visible(found.ok_value, viewer):
+        if isinstance(found, Ok) and not visible_to(found.ok_value, viewer):
             return Err(RealEstateNotFound())
         return found
 
@@ -192,13 +191,9 @@ class RealEstateService:
         rows = await self._listings.list_by_owner(owner.id, after=after.ok_value, limit=limit + 1)
         return Ok(self._cursors.page(rows, limit=limit, scope=scope, key=_keyset("created_at")))
 
-    @staticmethod
-    def _visible(listing: RealEstate, viewer: User | None) -> bool:
-        return listing.status is ListingStatus.PUBLISHED or _manages(viewer, listing)
-
     async def _managed(self, listing_id: UUID, actor: User) -> Result[RealEstate, EditError]:
         found = await self.get(listing_id, actor)
-        if isinstance(found, Ok) and not _manages(actor, found.ok_value):
+        if isinstance(found, Ok) and not manages(actor, found.ok_value):
             return Err(Forbidden("Only the listing's owner or an admin may change it."))
         return found
 

@@ -1,6 +1,7 @@
 """Listing routes: registration, edits with ETags, workflow actions and search."""
 
 from collections.abc import Collection
+from functools import partial
 from typing import Annotated, Protocol
 from uuid import UUID
 
@@ -42,6 +43,7 @@ from app.routers.v1.auth.dependencies import (
     OptionalUserDep,
 )
 from app.routers.v1.idempotency import IdempotencyKeyHeader, keyed, send, stored
+from app.routers.v1.photos.schemas import PhotoUrl
 from app.routers.v1.real_estates.dependencies import (
     ExpectedVersionsDep,
     RealEstateServiceDep,
@@ -79,9 +81,11 @@ LISTING_LINKS = {
 SHOWS_LISTING = merge_responses(SENDS_ETAG, follows(200, LISTING_LINKS))
 
 
-def _one(listing: RealEstate, *, status_code: int = 200, **headers: str) -> JSONDocument:
+def _one(
+    listing: RealEstate, url: PhotoUrl, *, status_code: int = 200, **headers: str
+) -> JSONDocument:
     headers["ETag"] = etag(listing.version)
-    return JSONDocument(listing_document(listing), status_code=status_code, headers=headers)
+    return JSONDocument(listing_document(listing, url), status_code=status_code, headers=headers)
 
 
 @router.post(
@@ -110,13 +114,15 @@ async def create_real_estate(
     repeated, one listing is created and every retry gets its answer.
     """
     request = keyed(idempotency_key, "createRealEstate", body)
-    created = await listings.create(user, body.command(), respond=_created, request=request)
+    respond = partial(_created, url=listings.photo_url)
+    created = await listings.create(user, body.command(), respond=respond, request=request)
     return send(ok_or_raise(created))
 
 
-def _created(listing: RealEstate) -> StoredResponse:
+def _created(listing: RealEstate, *, url: PhotoUrl) -> StoredResponse:
     headers = {"Location": f"/api/v1{BASE}/{listing.id}", "ETag": etag(listing.version)}
-    return stored(listing_document(listing), status_code=status.HTTP_201_CREATED, headers=headers)
+    document = listing_document(listing, url)
+    return stored(document, status_code=status.HTTP_201_CREATED, headers=headers)
 
 
 @router.get(
@@ -141,7 +147,7 @@ async def search_real_estates(
     page = await listings.search(
         params.filters(), sort=params.sort, limit=params.limit, cursor=params.cursor
     )
-    return JSONDocument(page_document(ok_or_raise(page)))
+    return JSONDocument(page_document(ok_or_raise(page), listings.photo_url))
 
 
 @router.get(
@@ -156,7 +162,7 @@ async def list_my_real_estates(
 ) -> JSONDocument:
     """The caller's own listings of any status, newest first."""
     page = await listings.list_own(user, limit=params.limit, cursor=params.cursor)
-    return JSONDocument(page_document(ok_or_raise(page)))
+    return JSONDocument(page_document(ok_or_raise(page), listings.photo_url))
 
 
 @router.get(
@@ -173,7 +179,7 @@ async def read_real_estate(
     listing_id: UUID, viewer: OptionalUserDep, listings: RealEstateServiceDep
 ) -> JSONDocument:
     """One listing with its `ETag`. Drafts and archived listings only for their owner and admins."""
-    return _one(ok_or_raise(await listings.get(listing_id, viewer)))
+    return _one(ok_or_raise(await listings.get(listing_id, viewer)), listings.photo_url)
 
 
 @router.patch(
@@ -200,7 +206,7 @@ async def update_real_estate(
     updated = await listings.update(
         listing_id, user, body.changes(), expected_versions=expected_versions
     )
-    return _one(ok_or_raise(updated))
+    return _one(ok_or_raise(updated), listings.photo_url)
 
 
 class _Move(Protocol):
@@ -225,7 +231,7 @@ def _move_route(path: str, use_case: _Move, *, operation_id: str, summary: str) 
         listings: RealEstateServiceDep,
     ) -> JSONDocument:
         moved = await use_case(listings, listing_id, user, expected_versions=expected_versions)
-        return _one(ok_or_raise(moved))
+        return _one(ok_or_raise(moved), listings.photo_url)
 
     move.__doc__ = f"{use_case.__doc__} Invalid moves are a 409 `INVALID_STATUS_TRANSITION`."
     router.add_api_route(

@@ -32,6 +32,7 @@ from app.features.real_estates.model import (
 )
 from app.features.real_estates.search import ListingFilters, ListingSort
 from app.features.shared.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page
+from app.routers.v1.photos.schemas import PhotoRead, PhotoUrl, photo_document
 from app.routers.v1.validation import (
     CURSOR_DESCRIPTION,
     Cursor,
@@ -253,8 +254,8 @@ class RealEstateUpdate(_Strict):
 _LISTING_CHANGES = TypeAdapter(commands.ListingChanges)
 
 
-class RealEstateRead(BaseModel):
-    """A listing as the API shows it."""
+class RealEstateSummary(BaseModel):
+    """A listing as lists and searches show it: everything but the photos, and the cover."""
 
     id: UUID
     owner_id: UUID
@@ -277,6 +278,15 @@ class RealEstateRead(BaseModel):
     created_at: datetime
     updated_at: datetime
     published_at: datetime | None
+    cover_thumbnail_url: str | None = Field(
+        description="The cover photo's thumbnail; null while the listing has no photo."
+    )
+
+
+class RealEstateRead(RealEstateSummary):
+    """A listing as the API shows it, with its photos in order, the cover first."""
+
+    photos: list[PhotoRead]
 
 
 def _area(value: Decimal | None) -> float | None:
@@ -292,11 +302,21 @@ def _loaded(listing: RealEstate) -> Mapping[str, Any]:
     return {name: getattr(listing, name) for name in _COLUMNS}
 
 
-_COLUMNS = frozenset(column.key for column in RealEstate.__table__.columns) - {"search_vector"}
+_COLUMNS = frozenset(column.key for column in RealEstate.__table__.columns) - {
+    "search_vector",
+    "photos",
+}
 
 
-def listing_document(listing: RealEstate) -> dict[str, Any]:
-    """A listing as `RealEstateRead` shows it, as plain data for `JSONDocument`.
+def listing_document(listing: RealEstate, url: PhotoUrl) -> dict[str, Any]:
+    """A listing as `RealEstateRead` shows it, photos and all (see `summary_document`)."""
+    document = summary_document(listing, url)
+    document["photos"] = [photo_document(entry, url) for entry in listing.photos]
+    return document
+
+
+def summary_document(listing: RealEstate, url: PhotoUrl) -> dict[str, Any]:
+    """A listing as `RealEstateSummary` shows it, as plain data for `JSONDocument`.
 
     Built straight from the stored listing, without validating it again; ids and
     enums are already text, as JSON encoders handle those fastest. The listing
@@ -334,13 +354,14 @@ def listing_document(listing: RealEstate) -> dict[str, Any]:
         "created_at": column["created_at"],
         "updated_at": column["updated_at"],
         "published_at": column["published_at"],
+        "cover_thumbnail_url": url(cover) if (cover := column["cover_thumbnail_key"]) else None,
     }
 
 
-def page_document(page: Page[RealEstate]) -> dict[str, Any]:
+def page_document(page: Page[RealEstate], url: PhotoUrl) -> dict[str, Any]:
     """A page of listings as `RealEstatePage` shows it, as plain data for `JSONDocument`."""
     return {
-        "items": [listing_document(item) for item in page.items],
+        "items": [summary_document(item, url) for item in page.items],
         "next_cursor": page.next_cursor,
     }
 
@@ -348,7 +369,7 @@ def page_document(page: Page[RealEstate]) -> dict[str, Any]:
 class RealEstatePage(BaseModel):
     """One page of listings and the cursor of the next page (null on the last one)."""
 
-    items: list[RealEstateRead]
+    items: list[RealEstateSummary]
     next_cursor: str | None
 
 

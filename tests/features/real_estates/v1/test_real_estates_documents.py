@@ -22,23 +22,39 @@ def _body(document: Any) -> Any:
     return json.loads(bytes(JSONDocument(document).body))
 
 
+def url(key: str) -> str:
+    return f"/media/{key}"
+
+
+PHOTO = {
+    "id": "6f1c1d5e-8d7a-4b44-9c1e-7b1d3f0a2c11",
+    "position": 0,
+    "width": 1200,
+    "height": 800,
+    "content_type": "image/jpeg",
+    "web_key": "listings/x/photos/aa.webp",
+    "thumbnail_key": "listings/x/photos/bb.webp",
+}
+
+
 @pytest.mark.parametrize(
     "overrides",
     [
         {},
         {"status": ListingStatus.DRAFT, "lat": None, "lng": None, "complement": None},
         {"area_m2": Decimal("1234.50"), "built_area_m2": Decimal("99.99"), "iptu_cents": 120_00},
+        {"photos": [PHOTO, {**PHOTO, "position": 1}], "cover_thumbnail_key": "k/c.webp"},
     ],
-    ids=["published", "draft-without-location", "areas-and-fees"],
+    ids=["published", "draft-without-location", "areas-and-fees", "with-photos"],
 )
 async def test_a_listing_document_is_what_the_read_model_serialises(
     re_make_listing: MakeListing, re_repository: Any, overrides: dict[str, Any]
 ) -> None:
     stored = (await re_repository.get((await re_make_listing(**overrides)).id)).unwrap()
 
-    body = _body(listing_document(stored))
+    body = _body(listing_document(stored, url))
 
-    expected = RealEstateRead.model_validate(listing_document(stored)).model_dump(mode="json")
+    expected = RealEstateRead.model_validate(listing_document(stored, url)).model_dump(mode="json")
     assert body == expected
     assert list(body) == list(RealEstateRead.model_fields)
     assert body["id"] == str(stored.id)
@@ -47,6 +63,14 @@ async def test_a_listing_document_is_what_the_read_model_serialises(
     assert body["location"] == (
         None if stored.lat is None else {"lat": stored.lat, "lng": stored.lng}
     )
+    assert [photo["thumbnail_url"] for photo in body["photos"]] == [
+        url(entry["thumbnail_key"]) for entry in stored.photos
+    ]
+    assert [photo["cover"] for photo in body["photos"]] == [
+        entry["position"] == 0 for entry in stored.photos
+    ]
+    cover = stored.cover_thumbnail_key
+    assert body["cover_thumbnail_url"] == (url(cover) if cover else None)
 
 
 async def test_a_page_document_is_what_the_page_model_serialises(
@@ -55,8 +79,10 @@ async def test_a_page_document_is_what_the_page_model_serialises(
     listing = (await re_repository.get((await re_make_listing()).id)).unwrap()
     page = Page(items=[listing, listing], next_cursor="abc")
 
-    body = _body(page_document(page))
+    body = _body(page_document(page, url))
 
-    assert body == RealEstatePage.model_validate(page_document(page)).model_dump(mode="json")
+    assert body == RealEstatePage.model_validate(page_document(page, url)).model_dump(mode="json")
+    assert "photos" not in body["items"][0]
+    assert body["items"][0]["cover_thumbnail_url"] is None
     assert [item["id"] for item in body["items"]] == [str(listing.id)] * 2
     assert body["next_cursor"] == "abc"

@@ -138,6 +138,7 @@ async def test_search_refuses_an_expired_cursor(
         cursors=CursorCodec(b"test-secret", ttl_seconds=60, clock=lambda: now[0]),
         audit=AuditRepository(Database.over(session), ClientAddresses()),
         idempotency=build_idempotency(Database.over(session), components),
+        photo_url=components.storage.url,
     )
     cursor = await price_cursor(service, re_make_listing)
     now[0] += 61

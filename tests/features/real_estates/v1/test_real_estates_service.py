@@ -265,6 +265,7 @@ async def test_concurrent_updates_with_the_same_version_let_exactly_one_win(
                 cursors=components.cursors,
                 audit=AuditRepository(database, components.addresses),
                 idempotency=build_idempotency(database, components),
+                photo_url=components.storage.url,
             )
             return await service.update(listing.id, owner, {"title": title}, expected_versions={1})
 
