@@ -2,6 +2,7 @@
 
 import dataclasses
 import io
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -11,11 +12,14 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config.db.database import Database
+from app.core.storage.s3 import S3Options, S3Storage
 from app.features.photos import service as photo_service
 from app.features.photos.model import ListingPhoto, StorageDeletion
 from app.wiring import Components, build_photo_service
 from tests.conftest import assert_problem, bearer
 from tests.features.real_estates.v1.conftest import BASE, act, create_listing
+from tests.processes import free_port
+from tests.s3_server import S3Server
 
 GPS_IFD = 0x8825
 
@@ -293,3 +297,73 @@ async def test_a_retried_upload_with_its_key_adds_one_photo(
     assert retry.headers["idempotent-replayed"] == "true"
     assert_problem(other, 422, "IDEMPOTENCY_KEY_REUSED", f"{BASE}/{listing['id']}/photos")
     assert await photo_rows(session, listing["id"]) == 1
+
+
+@pytest.fixture
+async def s3_photos(app: Any, components: Components, s3: S3Server) -> AsyncIterator[S3Storage]:
+    """The app's photos on the S3 server instead of the local disk."""
+    storage = S3Storage(
+        S3Options(
+            bucket=s3.bucket,
+            endpoint_url=s3.endpoint_url,
+            access_key_id=s3.access_key_id,
+            secret_access_key=s3.secret_access_key,
+        )
+    )
+    app.state.components = dataclasses.replace(components, storage=storage)
+    yield storage
+    await storage.close()
+
+
+async def test_photos_on_s3_load_from_presigned_urls_and_go_with_their_photo(
+    client: httpx.AsyncClient,
+    s3_photos: S3Storage,
+    re_owner_token: str,
+    listing: dict[str, Any],
+) -> None:
+    photo = (await upload(client, re_owner_token, listing["id"], image_bytes("PNG"))).json()
+
+    async with httpx.AsyncClient() as browser:
+        web = await browser.get(photo["url"])
+        thumbnail = await browser.get(photo["thumbnail_url"])
+        assert (web.status_code, thumbnail.status_code) == (200, 200)
+        assert web.headers["content-type"] == "image/webp"
+        assert Image.open(io.BytesIO(thumbnail.content)).format == "WEBP"
+        assert "X-Amz-Signature=" in photo["url"]
+
+        deleted = await client.delete(
+            f"{BASE}/{listing['id']}/photos/{photo['id']}", headers=bearer(re_owner_token)
+        )
+        assert deleted.status_code == 204
+        assert (await browser.get(photo["url"])).status_code in (403, 404)
+
+
+async def test_an_unreachable_store_is_a_503_and_leaves_no_photo(
+    app: Any,
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    components: Components,
+    re_owner_token: str,
+    listing: dict[str, Any],
+) -> None:
+    closed = S3Storage(
+        S3Options(
+            bucket="nowhere",
+            endpoint_url=f"http://127.0.0.1:{free_port()}",
+            access_key_id="k",
+            secret_access_key="s",
+            timeout_seconds=1,
+            max_attempts=1,
+        )
+    )
+    app.state.components = dataclasses.replace(components, storage=closed)
+
+    response = await upload(client, re_owner_token, listing["id"], image_bytes())
+    await closed.close()
+
+    problem = assert_problem(response, 503, "STORAGE_UNAVAILABLE", f"{BASE}/{listing['id']}/photos")
+    assert response.headers["retry-after"] == "5"
+    assert problem["detail"]
+    assert await photo_rows(session, listing["id"]) == 0
+    queued = await session.scalar(select(func.count()).select_from(StorageDeletion))
+    assert queued == 3  # what it may have stored goes at the next cleanup after the grace
