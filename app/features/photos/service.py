@@ -9,8 +9,8 @@ between leaves nothing behind that the cleanup will not remove.
 """
 
 import asyncio
+import contextlib
 import hashlib
-import logging
 import tempfile
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
@@ -35,8 +35,6 @@ from app.features.real_estates.repository import RealEstateRepository
 from app.features.shared.timestamps import utcnow
 from app.features.shared.unit_of_work import UnitOfWork
 from app.features.users.model import User
-
-logger = logging.getLogger(__name__)
 
 MAX_PHOTOS = 30
 # An upload's objects are queued for removal this far ahead; recording the photo takes
@@ -227,8 +225,7 @@ class PhotoService:
         while keys := await self._photos.take_due(batch):
             try:
                 await self._storage.delete(keys)
-            except StorageUnavailableError as error:
-                logger.warning("storage cleanup postponed: %s", error)
+            except StorageUnavailableError:  # logged by the storage; the keys stay queued
                 await self._uow.end_reads()  # releases the locks: the keys stay queued
                 break
             await self._photos.unqueue(keys)
@@ -282,8 +279,7 @@ class PhotoService:
                 await self._storage.put_file(
                     keys[name], rendition.path, content_type=rendition.content_type
                 )
-        except StorageUnavailableError as error:
-            logger.warning("photo not stored: %s", error)
+        except StorageUnavailableError:  # logged by the storage
             await self._discard(list(keys.values()))
             retry = {"Retry-After": str(STORAGE_RETRY_AFTER_SECONDS)}
             return Err(StorageUnavailable(headers=retry))
@@ -291,7 +287,5 @@ class PhotoService:
 
     async def _discard(self, keys: list[str]) -> None:
         """Remove objects no row will use; if the store fails, the queue still has them."""
-        try:
+        with contextlib.suppress(StorageUnavailableError):  # logged by the storage
             await self._storage.delete(keys)
-        except StorageUnavailableError as error:
-            logger.warning("unused photo objects left to the cleanup: %s", error)
