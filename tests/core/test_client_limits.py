@@ -220,3 +220,36 @@ def test_refusals_are_counted_in_the_metrics(server: int) -> None:
 
     assert scrape.status == 200
     assert b'http_connections_refused_total{code="BAD_REQUEST"}' in scrape.body
+
+
+def test_a_large_body_sent_at_once_is_answered_not_cut(server: int) -> None:
+    body = b'{"name": "' + b"x" * 300_000 + b'"}'
+    request = (
+        b"POST /api/v1/users HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n"
+        b"Connection: close\r\nContent-Length: %d\r\n\r\n" % len(body)
+    )
+
+    answer = send(server, request + body)
+
+    assert answer.status == 422
+    assert answer.problem()["code"] == "VALIDATION_ERROR"
+
+
+def test_keep_alive_requests_after_a_large_body_are_served(server: int) -> None:
+    body = b"[" + b"1," * 100_000 + b"1]"
+    head = (
+        b"POST /api/v1/users HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n"
+        b"Content-Length: %d\r\n\r\n" % len(body)
+    )
+    client = connect(server)
+    client.sendall(head + body)
+    client.sendall(b"GET /health/live HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n")
+
+    received = b""
+    while chunk := client.recv(65536):
+        received += chunk
+    client.close()
+
+    assert received.startswith(b"HTTP/1.1 422 ")
+    assert received.count(b"HTTP/1.1 ") == 2
+    assert b'{"status":"ok"}' in received

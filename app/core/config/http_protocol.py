@@ -116,8 +116,12 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         """Parse what arrived; refuse a request whose headers outgrow the limit."""
         if self._refusal is not None:
             return
+        was_reading_headers = self._reading_headers
         super().data_received(data)
-        if self._reading_headers and self._refusal is None and not self.transport.is_closing():
+        # Only a chunk that began and ended inside a request's head is all head: one that
+        # completed the head (or a body) is measured exactly by on_headers_complete.
+        still_reading = was_reading_headers and self._reading_headers
+        if still_reading and self._refusal is None and not self.transport.is_closing():
             self._header_bytes += len(data)
             if (refusal := self._oversized(self._header_bytes)) is not None:
                 self._refuse(refusal)
