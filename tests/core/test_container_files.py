@@ -247,5 +247,24 @@ def test_env_example_names_the_photo_store() -> None:
     text = (PROJECT_ROOT / ".env.example").read_text()
 
     names = {line.split("=", 1)[0] for line in text.splitlines() if "=" in line}
-    assert {"S3_ENDPOINT_URL", "S3_PUBLIC_ENDPOINT_URL", "S3_BUCKET"} <= names
-    assert {"S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"} <= names
+    assert {"STORAGE_HOST", "S3_BUCKET", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"} <= names
+    # prod.compose.yml sets both URLs itself, so .env must not seem to choose them.
+    assert not {"S3_ENDPOINT_URL", "S3_PUBLIC_ENDPOINT_URL"} & names
+
+
+def test_prod_compose_stores_photos_inside_and_signs_them_for_the_proxy_s_photo_host() -> None:
+    services = _compose("prod.compose.yml")["services"]
+
+    server, proxy, storage = services["server"], services["proxy"], services["storage"]
+    assert server["environment"]["S3_ENDPOINT_URL"] == "http://storage:9000"
+    assert services["create-bucket"]["environment"]["S3_ENDPOINT_URL"] == "http://storage:9000"
+    public = server["environment"]["S3_PUBLIC_ENDPOINT_URL"]
+    assert re.fullmatch(r"https://\$\{STORAGE_HOST:\?[^}]+\}", public)
+    assert "ports" not in storage
+    assert "storage" in proxy["depends_on"]
+    assert proxy["environment"]["STORAGE_HOST"] == public.removeprefix("https://")
+    assert proxy["environment"]["NGINX_ENVSUBST_FILTER"] == "STORAGE_HOST"
+    assert (
+        "./dockerfiles/nginx/storage.conf.template:/etc/nginx/templates/storage.conf.template:ro"
+        in proxy["volumes"]
+    )

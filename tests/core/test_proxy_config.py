@@ -3,13 +3,18 @@
 Each proxy is Debian's nginx started on free ports with a copy of the configuration in
 which only what cannot work outside compose changes: the listen ports, the paths of the
 certificate (a throwaway self-signed one), the ACME webroot and the problems include,
-the upstream (HTTP servers of the test instead of `server:8000`), `http2 on;` for nginx
-older than 1.25.1 (the image runs 1.27), and `client_header_timeout`, shortened to 2 s
-so the slow-client test need not wait 10 s. Some tests change one limit more; they say
-which. nginx is required: without it the tests fail, never skip (.ci/run installs it).
+the upstreams (HTTP servers of the test instead of `server:8000` and `storage:9000`),
+`${STORAGE_HOST}` of the storage template (substituted as the nginx image does),
+`http2 on;` for nginx older than 1.25.1 (the image runs 1.27), and
+`client_header_timeout`, shortened to 2 s so the slow-client test need not wait 10 s.
+Some tests change one limit more; they say which. nginx is required: without it the
+tests fail, never skip (.ci/run installs it).
 """
 
+import asyncio
 import contextlib
+import hashlib
+import hmac
 import json
 import os
 import re
@@ -24,11 +29,15 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, quote, urlsplit
 
 import httpx
 import pytest
+from moto import settings as moto_settings
 
+from app.core.storage.s3 import S3Options, S3Storage
 from tests.processes import free_port
+from tests.s3_server import s3_server
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 NGINX_DIR = PROJECT_ROOT / "dockerfiles" / "nginx"
@@ -41,6 +50,8 @@ START_TIMEOUT_SECONDS = 10.0
 SOCKET_TIMEOUT_SECONDS = 30.0
 HSTS = "max-age=31536000; includeSubDomains"
 PROBLEM_MEMBERS = {"type", "title", "status", "detail", "instance", "code", "request_id"}
+# STORAGE_HOST of the test proxies; requests for it go to 127.0.0.1 with this Host header.
+STORAGE_HOST = "photos.example.test"
 
 
 def nginx_executable() -> str:
@@ -148,6 +159,13 @@ def upstream() -> Iterator[Upstream]:
         yield server
 
 
+@pytest.fixture(scope="module")
+def store() -> Iterator[Upstream]:
+    """MinIO's stand-in behind the proxy of the `proxy` fixture."""
+    with running_upstream() as server:
+        yield server
+
+
 @dataclass
 class Proxy:
     """An nginx running the production configuration."""
@@ -162,10 +180,26 @@ class Proxy:
         """Where certbot would write its challenges."""
         return self.directory / "acme"
 
+    @property
+    def storage_authority(self) -> str:
+        """The Host header of a request for the photo host on the test's TLS port."""
+        return f"{STORAGE_HOST}:{self.https_port}"
+
     def https(self, path: str, method: str = "GET", **kwargs: Any) -> httpx.Response:
         """Send a request for `path` over TLS, trusting the proxy's certificate."""
         with httpx.Client(verify=self.tls, timeout=SOCKET_TIMEOUT_SECONDS) as client:
             return client.request(method, f"https://127.0.0.1:{self.https_port}{path}", **kwargs)
+
+    def storage(
+        self,
+        path: str,
+        method: str = "GET",
+        headers: Mapping[str, str] | None = None,
+        **kwargs: Any,
+    ) -> httpx.Response:
+        """Send a request for `path` on the photo host (by its Host header) over TLS."""
+        headers = {**(headers or {}), "Host": self.storage_authority}
+        return self.https(path, method, headers=headers, **kwargs)
 
     def tls_socket(self) -> ssl.SSLSocket:
         """A TLS connection to the proxy, handshake done."""
@@ -245,6 +279,7 @@ def proxy_configuration(
     http_port: int,
     https_port: int,
     upstreams: list[int],
+    storage: int,
     version: tuple[int, ...],
     changes: Mapping[str, str] | None = None,
 ) -> Path:
@@ -255,8 +290,9 @@ def proxy_configuration(
         http_port: Replaces port 80.
         https_port: Replaces port 443.
         upstreams: Ports on 127.0.0.1 that replace `server:8000`, in this order.
+        storage: The port on 127.0.0.1 that replaces `storage:9000`.
         version: The version of the nginx that will load it.
-        changes: More replacements (each must match), for tests of one limit.
+        changes: More replacements of api.conf (each must match), for tests of one limit.
 
     Returns:
         The main configuration file.
@@ -279,6 +315,19 @@ def proxy_configuration(
         replacements["ssl default_server;"] = "ssl http2 default_server;"
     site = _replaced((NGINX_DIR / "api.conf").read_text(), replacements)
     (directory / "default.conf").write_text(site)
+    storage_replacements = {
+        "${STORAGE_HOST}": STORAGE_HOST,
+        "server storage:9000;": f"server 127.0.0.1:{storage};",
+        "listen 443 ssl;": f"listen 127.0.0.1:{https_port} ssl;",
+        "include /etc/nginx/problems.conf;": f"include {directory}/problems.conf;",
+    }
+    if version < HTTP2_DIRECTIVE_SINCE:
+        storage_replacements["    http2 on;\n"] = ""
+    storage_site = _replaced(
+        (NGINX_DIR / "storage.conf.template").read_text(), storage_replacements
+    )
+    assert "${" not in storage_site
+    (directory / "storage.conf").write_text(storage_site)
     shutil.copy(NGINX_DIR / "problems.conf", directory / "problems.conf")
     temp_paths = "\n".join(
         f"    {kind}_temp_path {directory}/{kind};"
@@ -300,6 +349,7 @@ http {{
     keepalive_timeout 65;
 {temp_paths}
     include {directory}/default.conf;
+    include {directory}/storage.conf;
 }}
 """
     )
@@ -316,7 +366,12 @@ def start_proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StartProxy
     version = nginx_version(executable)
     processes: list[subprocess.Popen[bytes]] = []
 
-    def start(upstreams: list[int], changes: Mapping[str, str] | None = None) -> Proxy:
+    def start(
+        upstreams: list[int],
+        changes: Mapping[str, str] | None = None,
+        *,
+        storage: int | None = None,
+    ) -> Proxy:
         directory = tmp_path_factory.mktemp("nginx")
         _self_signed_certificate(directory / "certs")
         (directory / "acme").mkdir()
@@ -326,6 +381,7 @@ def start_proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StartProxy
             http_port=http_port,
             https_port=https_port,
             upstreams=upstreams,
+            storage=free_port() if storage is None else storage,
             version=version,
             changes=changes,
         )
@@ -364,9 +420,9 @@ def _wait_until_listening(process: "subprocess.Popen[bytes]", proxy: Proxy) -> N
 
 
 @pytest.fixture(scope="module")
-def proxy(start_proxy: StartProxy, upstream: Upstream) -> Proxy:
-    """The proxy as configured, in front of `upstream`."""
-    return start_proxy([upstream.port])
+def proxy(start_proxy: StartProxy, upstream: Upstream, store: Upstream) -> Proxy:
+    """The proxy as configured, in front of `upstream` and, for the photo host, `store`."""
+    return start_proxy([upstream.port], storage=store.port)
 
 
 def catalogue() -> dict[str, dict[str, Any]]:
@@ -611,6 +667,207 @@ def test_only_idempotent_requests_are_retried_on_another_replica(
     ]
 
 
+def test_the_photo_host_passes_a_get_on_to_the_store_as_sent(
+    proxy: Proxy, upstream: Upstream, store: Upstream
+) -> None:
+    path = (
+        "/real-estate-photos/listings/1/a.jpg?X-Amz-Credential=k%2F20250101%2Fus&X-Amz-Signature=ab"
+    )
+
+    response = proxy.storage(path, headers={"X-Request-ID": "photo-1"})
+
+    assert response.status_code == 200
+    assert response.json() == {"path": path}
+    assert response.headers.get_list("strict-transport-security") == [HSTS]
+    seen = store.seen[-1]
+    assert (seen.method, seen.path) == ("GET", path)
+    # The Host header the browser sent, port included: the signature covers it.
+    assert seen.headers["host"] == proxy.storage_authority
+    assert seen.headers["x-forwarded-proto"] == "https"
+    assert path not in upstream.paths()
+
+
+@pytest.mark.parametrize("method", ["PUT", "POST", "DELETE", "PATCH"])
+def test_the_photo_host_refuses_anything_but_downloads(
+    proxy: Proxy, store: Upstream, method: str
+) -> None:
+    path = f"/real-estate-photos/listings/1/{method.lower()}.jpg"
+
+    response = proxy.storage(path, method, content=b"x" * 100)
+
+    problem = assert_response_problem(response, expected_status=403, code="FORBIDDEN")
+    assert problem["instance"] == path
+    assert response.headers.get_list("strict-transport-security") == [HSTS]
+    assert path not in store.paths()
+
+
+def test_the_photo_host_refuses_an_upload_of_a_photo_for_its_size(
+    proxy: Proxy, store: Upstream
+) -> None:
+    """nginx weighs the declared size before the method: 413, with the host's own limit."""
+    path = "/real-estate-photos/listings/1/big.jpg"
+    status, headers, body = proxy.send_raw(
+        b"PUT " + path.encode() + b" HTTP/1.1\r\nHost: " + proxy.storage_authority.encode()
+        + b"\r\nContent-Length: 5000000\r\n\r\n\xff\xd8"
+    )  # fmt: skip
+
+    problem = assert_problem(status, headers, body, expected_status=413, code="PAYLOAD_TOO_LARGE")
+    assert problem["detail"] == "Request bodies are limited to 1024 bytes."
+    assert path not in store.paths()
+
+
+@pytest.mark.parametrize(
+    "path", ["/minio/admin/v3/info", "/minio/health/live", "/minio/v2/metrics/cluster"]
+)
+def test_the_photo_host_hides_minio_s_own_api(proxy: Proxy, store: Upstream, path: str) -> None:
+    response = proxy.storage(path)
+
+    assert_response_problem(response, expected_status=404, code="NOT_FOUND")
+    assert path not in store.paths()
+
+
+def test_the_api_host_never_routes_to_the_store(
+    proxy: Proxy, upstream: Upstream, store: Upstream
+) -> None:
+    path = "/real-estate-photos/listings/1/api.jpg"
+
+    response = proxy.https(path, headers={"Host": "api.example.test"})
+
+    assert response.status_code == 200
+    assert path in upstream.paths()
+    assert path not in store.paths()
+
+
+def test_plain_http_for_the_photo_host_is_redirected_to_https(
+    proxy: Proxy, store: Upstream
+) -> None:
+    path = "/real-estate-photos/listings/1/plain.jpg?X-Amz-Signature=ab"
+
+    response = httpx.get(
+        f"http://127.0.0.1:{proxy.http_port}{path}", headers={"Host": STORAGE_HOST}
+    )
+
+    assert response.status_code == 301
+    assert response.headers["location"] == f"https://{STORAGE_HOST}{path}"
+    assert path not in store.paths()
+
+
+def _presigned_url(public_endpoint_url: str, key: str, **options: Any) -> str:
+    """A photo URL as the API makes it (app/core/storage/s3.py), for `public_endpoint_url`."""
+    storage = S3Storage(S3Options(public_endpoint_url=public_endpoint_url, **options))
+    try:
+        return storage.url(key)
+    finally:
+        asyncio.run(storage.close())
+
+
+def _through_the_proxy(proxy: Proxy, url: str) -> httpx.Response:
+    """GET `url` (on the photo host) from the proxy's port of 127.0.0.1, its Host header kept."""
+    parts = urlsplit(url)
+    assert parts.netloc == proxy.storage_authority
+    return proxy.https(f"{parts.path}?{parts.query}", headers={"Host": parts.netloc})
+
+
+def _signature_is_valid(seen: Seen, secret_access_key: str) -> bool:
+    """Whether the request `seen` carries a valid SigV4 query signature, as MinIO checks it.
+
+    Computed over what the store received: method, path, query and Host header.
+    """
+    path, _, query = seen.path.partition("?")
+    parameters = parse_qsl(query, keep_blank_values=True, strict_parsing=True)
+    given = dict(parameters)
+    assert given["X-Amz-Algorithm"] == "AWS4-HMAC-SHA256"
+    assert given["X-Amz-SignedHeaders"] == "host"
+    canonical_query = "&".join(
+        f"{quote(name, safe='-_.~')}={quote(value, safe='-_.~')}"
+        for name, value in sorted(parameters)
+        if name != "X-Amz-Signature"
+    )
+    host = seen.headers["host"]
+    canonical_request = "\n".join(
+        [seen.method, path, canonical_query, f"host:{host}\n", "host", "UNSIGNED-PAYLOAD"]
+    )
+    _, *scope = given["X-Amz-Credential"].split("/")
+    string_to_sign = "\n".join(
+        [
+            "AWS4-HMAC-SHA256",
+            given["X-Amz-Date"],
+            "/".join(scope),
+            hashlib.sha256(canonical_request.encode()).hexdigest(),
+        ]
+    )
+    key = f"AWS4{secret_access_key}".encode()
+    for part in scope:
+        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
+    signature = hmac.new(key, string_to_sign.encode(), hashlib.sha256).hexdigest()
+    return hmac.compare_digest(signature, given["X-Amz-Signature"])
+
+
+def test_a_presigned_photo_url_reaches_the_store_with_its_signature_intact(
+    proxy: Proxy, store: Upstream
+) -> None:
+    key = "listings/1/photos/0123456789abcdef0123456789abcdef.jpg"
+    url = _presigned_url(
+        f"https://{proxy.storage_authority}",
+        key,
+        bucket="real-estate-photos",
+        endpoint_url="http://storage.invalid:9000",
+        access_key_id="photo-key",
+        secret_access_key="photo-secret",
+    )
+
+    response = _through_the_proxy(proxy, url)
+
+    assert response.status_code == 200
+    seen = store.seen[-1]
+    parts = urlsplit(url)
+    assert seen.path == f"{parts.path}?{parts.query}"
+    assert _signature_is_valid(seen, "photo-secret")
+    # The check is not blind: the Host header without its port ($host) would fail it.
+    assert not _signature_is_valid(
+        Seen(seen.method, seen.path, {**seen.headers, "host": STORAGE_HOST}), "photo-secret"
+    )
+    assert not _signature_is_valid(seen, "another-secret")
+
+
+def test_a_presigned_photo_url_loads_from_an_s3_store_through_the_photo_host(
+    start_proxy: StartProxy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """End to end: moto's S3 server as the store, the object put there, the URL fetched.
+
+    moto reads the bucket from the path whatever the host, as MinIO does without
+    MINIO_DOMAIN (moto would otherwise take `photos` of the host for a bucket). It does
+    not check presigned signatures: the test above does.
+    """
+    monkeypatch.setattr(moto_settings, "S3_IGNORE_SUBDOMAIN_BUCKETNAME", True)
+    photo = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 64
+    key = "listings/2/photos/fedcba9876543210fedcba9876543210.jpg"
+    with s3_server() as server:
+        client = server.client()
+        client.put_object(Bucket=server.bucket, Key=key, Body=photo, ContentType="image/jpeg")
+        client.close()
+        proxy = start_proxy([free_port()], storage=server.port)
+        url = _presigned_url(
+            f"https://{proxy.storage_authority}",
+            key,
+            bucket=server.bucket,
+            endpoint_url=server.endpoint_url,
+            region=server.region,
+            access_key_id=server.access_key_id,
+            secret_access_key=server.secret_access_key,
+        )
+
+        response = _through_the_proxy(proxy, url)
+        missing = _through_the_proxy(proxy, url.replace("fedcba", "abcdef"))
+
+    assert response.status_code == 200
+    assert response.content == photo
+    assert response.headers["content-type"] == "image/jpeg"
+    # The store's own answers pass through, not the proxy's problem documents.
+    assert missing.status_code == 404
+    assert "application/problem+json" not in missing.headers.get("content-type", "")
+
+
 def _wait_for(condition: Callable[[], bool]) -> None:
     deadline = time.monotonic() + SOCKET_TIMEOUT_SECONDS
     while not condition():
@@ -624,7 +881,11 @@ def _documents() -> dict[str, dict[str, Any]]:
     returns = re.findall(r"location = (/\.problems/[\w-]+) \{\s*return (\d+) '(.+)';", text)
     documents = {}
     for location, status, body in returns:
-        filled = body.replace("$problem_instance", "/x").replace("$forwarded_request_id", "id")
+        filled = (
+            body.replace("$problem_instance", "/x")
+            .replace("$forwarded_request_id", "id")
+            .replace("$problem_body_limit", "1024")
+        )
         assert "$" not in filled, body
         documents[location] = {"return": int(status), **json.loads(filled)}
     return documents
@@ -654,3 +915,14 @@ def test_problem_documents_agree_with_the_catalogue() -> None:
             known[code]["title"],
             known[code]["status"],
         )
+
+
+@pytest.mark.parametrize(("name", "servers"), [("api.conf", 2), ("storage.conf.template", 1)])
+def test_each_server_states_its_own_body_limit_in_the_413_document(name: str, servers: int) -> None:
+    text = (NGINX_DIR / name).read_text()
+    units = {"": 1, "k": 1024, "m": 1024 * 1024}
+    [(size, unit)] = re.findall(r"^\s*client_max_body_size (\d+)([km]?);", text, flags=re.M)
+    stated = re.findall(r"^\s*set \$problem_body_limit (\d+);", text, flags=re.M)
+
+    assert stated == [str(int(size) * units[unit])] * servers
+    assert len(re.findall(r"^\s*server \{", text, flags=re.M)) == servers
