@@ -3,6 +3,7 @@
 import asyncio
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
@@ -14,9 +15,12 @@ from sqlalchemy.pool import NullPool
 from typer.testing import CliRunner
 
 from app.__main__ import cli
+from app.core.storage.base import new_key
+from app.core.storage.local import LocalStorage
 from app.features.audit.model import AuditEvent
 from app.features.auth.model import AuthSession
 from app.features.idempotency.model import IdempotencyRecord
+from app.features.photos.model import StorageDeletion
 from app.features.users.model import User
 from tests.conftest import PASSWORD, cpf_from_seed
 
@@ -191,3 +195,45 @@ def test_purge_idempotency_keys_deletes_the_expired_and_keeps_the_live(
     assert result.stdout.endswith(" expired idempotency key(s).\n")
     assert int(result.stdout.split()[1]) >= 1
     assert asyncio.run(_run(database_url, keys_left)) == ["live"]
+
+
+def test_purge_orphans_removes_the_due_objects_and_keeps_the_others(
+    runner: CliRunner, cli_env: dict[str, str | None], database_url: str, tmp_path: Path
+) -> None:
+    storage = LocalStorage(tmp_path)
+    due, later = new_key("listings/cli/photos", "jpg"), new_key("listings/cli/photos", "jpg")
+    source = tmp_path / "source.jpg"
+    source.write_bytes(b"bytes")
+
+    async def stored() -> None:
+        for key in (due, later):
+            await storage.put_file(key, source, content_type="image/jpeg")
+
+    async def queue(session: AsyncSession) -> None:
+        now = datetime.now(UTC)
+        session.add_all(
+            [
+                StorageDeletion(key=due, not_before=now - timedelta(minutes=1)),
+                StorageDeletion(key=later, not_before=now + timedelta(hours=1)),
+            ]
+        )
+
+    async def queued(session: AsyncSession) -> list[str]:
+        keys = await session.scalars(
+            select(StorageDeletion.key).where(StorageDeletion.key.in_([due, later]))
+        )
+        await session.execute(delete(StorageDeletion).where(StorageDeletion.key == later))
+        return list(keys)
+
+    asyncio.run(stored())
+    asyncio.run(_run(database_url, queue))
+    result = runner.invoke(
+        cli, ["purge-orphans"], env={**cli_env, "PHOTO_STORAGE_DIR": str(tmp_path)}
+    )
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Removed ")
+    assert int(result.stdout.split()[1]) >= 1
+    assert asyncio.run(_run(database_url, queued)) == [later]
+    assert not asyncio.run(storage.exists(due))
+    assert asyncio.run(storage.exists(later))

@@ -17,6 +17,7 @@ from app.features.photos import service as photo_service
 from app.features.photos.model import ListingPhoto, StorageDeletion
 from app.wiring import Components, build_photo_service
 from tests.conftest import assert_problem, bearer
+from tests.features.photos.samples import png_declaring, zip_archive
 from tests.features.real_estates.v1.conftest import BASE, act, create_listing
 from tests.processes import free_port
 from tests.s3_server import S3Server
@@ -185,8 +186,10 @@ async def test_metadata_is_stripped_from_every_stored_file(
         (image_bytes()[:3000], "cut.jpg", "image/jpeg"),
         (image_bytes("GIF"), "anim.gif", "image/gif"),
         (b"", "empty.jpg", "image/jpeg"),
+        (png_declaring(100_000, 100_000), "bomb.png", "image/png"),
+        (image_bytes() + zip_archive(), "polyglot.jpg", "image/jpeg"),
     ],
-    ids=["renamed-pdf", "truncated-jpeg", "gif", "empty"],
+    ids=["renamed-pdf", "truncated-jpeg", "gif", "empty", "decompression-bomb", "jpeg-plus-zip"],
 )
 async def test_what_is_not_an_accepted_image_is_refused_and_nothing_is_kept(
     client: httpx.AsyncClient,
