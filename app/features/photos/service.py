@@ -182,13 +182,10 @@ class PhotoService:
         cover: bool = False,
     ) -> Result[ListingPhoto, EditError]:
         """Move a photo to `position` (clamped to the last), or to the front as the cover."""
-        found = await self._locked_photos(listing_id, actor)
+        found = await self._locked_photo(listing_id, photo_id, actor)
         if isinstance(found, Err):
             return found
-        ordered = found.ok_value
-        photo = next((photo for photo in ordered if photo.id == photo_id), None)
-        if photo is None:
-            return Err(PhotoNotFound())
+        ordered, photo = found.ok_value
         target = 0 if cover else position
         if target is not None and target != photo.position:
             ordered.remove(photo)
@@ -201,13 +198,10 @@ class PhotoService:
         self, listing_id: UUID, photo_id: UUID, actor: User
     ) -> Result[None, EditError]:
         """Remove a photo and, at once or by the cleanup, its stored objects."""
-        found = await self._locked_photos(listing_id, actor)
+        found = await self._locked_photo(listing_id, photo_id, actor)
         if isinstance(found, Err):
             return found
-        ordered = found.ok_value
-        photo = next((photo for photo in ordered if photo.id == photo_id), None)
-        if photo is None:
-            return Err(PhotoNotFound())
+        ordered, photo = found.ok_value
         await self._photos.remove(photo)
         ordered.remove(photo)
         await self._photos.save_order(listing_id, ordered)
@@ -243,15 +237,18 @@ class PhotoService:
             return Err(Forbidden("Only the listing's owner or an admin may change its photos."))
         return found
 
-    async def _locked_photos(
-        self, listing_id: UUID, actor: User
-    ) -> Result[list[ListingPhoto], ChangeError]:
+    async def _locked_photo(
+        self, listing_id: UUID, photo_id: UUID, actor: User
+    ) -> Result[tuple[list[ListingPhoto], ListingPhoto], EditError]:
+        """The listing's photos in order and the one asked for, the listing locked."""
         listing = await self._photos.lock_listing(listing_id)
         if listing is None or not visible_to(listing, actor):
             return Err(RealEstateNotFound())
         if not manages(actor, listing):
             return Err(Forbidden("Only the listing's owner or an admin may change its photos."))
-        return Ok(list(await self._photos.in_order(listing_id)))
+        ordered = list(await self._photos.in_order(listing_id))
+        photo = next((photo for photo in ordered if photo.id == photo_id), None)
+        return Ok((ordered, photo)) if photo is not None else Err(PhotoNotFound())
 
     async def _process(
         self, upload: BinaryIO, workdir: Path
