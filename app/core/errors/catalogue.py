@@ -395,6 +395,36 @@ class StorageUnavailable(BaseError):
     feature = "common"
 
 
+class InquiryNotFound(BaseError):
+    """Inquiry not found."""
+
+    code = "INQUIRY_NOT_FOUND"
+    status = 404
+    title = "Inquiry not found"
+    description = "No inquiry with this id was sent or received by you."
+    feature = "inquiries"
+
+
+class InquiryExists(BaseError):
+    """Inquiry already sent."""
+
+    code = "INQUIRY_EXISTS"
+    status = 409
+    title = "Inquiry already sent"
+    description = "You already sent an inquiry about this listing; its id is in `inquiry_id`. Read it in your sent inquiries instead of sending another."
+    feature = "inquiries"
+
+
+class OwnListing(BaseError):
+    """Your own listing."""
+
+    code = "OWN_LISTING"
+    status = 409
+    title = "Your own listing"
+    description = "You cannot send an inquiry about a listing you own."
+    feature = "inquiries"
+
+
 CATALOGUE: dict[str, type[BaseError]] = {
     BadRequest.code: BadRequest,
     NotAuthenticated.code: NotAuthenticated,
@@ -435,4 +465,7 @@ CATALOGUE: dict[str, type[BaseError]] = {
     TooManyPhotos.code: TooManyPhotos,
     PhotoRejected.code: PhotoRejected,
     StorageUnavailable.code: StorageUnavailable,
+    InquiryNotFound.code: InquiryNotFound,
+    InquiryExists.code: InquiryExists,
+    OwnListing.code: OwnListing,
 }

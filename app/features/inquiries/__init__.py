@@ -1,0 +1,1 @@
+"""Inquiries: a signed-in searcher writes to a listing's collector, who reads and answers."""
