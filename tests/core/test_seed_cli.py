@@ -1,6 +1,7 @@
 """`python -m app seed`: realistic demo listings, committed for real (and removed afterwards)."""
 
 import asyncio
+import math
 import re
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -14,10 +15,11 @@ from typer.testing import CliRunner, Result
 import app.__main__ as app_cli
 from app.__main__ import cli
 from app.core.config.db.database import Database
-from app.features.real_estates.model import ListingStatus, RealEstate, State
+from app.features.real_estates.model import ListingStatus, PropertyKind, RealEstate, State
 from app.features.real_estates.repository import RealEstateRepository
 from app.features.real_estates.search import ListingFilters, ListingSort
 from app.features.real_estates.seed import seed_owner_cpfs
+from app.features.real_estates.seed_data import CITIES
 from app.features.shared.text import search_key
 from app.features.users.model import User
 from app.wiring import Components
@@ -66,6 +68,11 @@ async def _seeded(database_url: str) -> tuple[list[Any], int, Sequence[RealEstat
                 RealEstate.price_cents,
                 RealEstate.city,
                 RealEstate.city_key,
+                RealEstate.lat,
+                RealEstate.lng,
+                RealEstate.kind,
+                RealEstate.area_m2,
+                RealEstate.bedrooms,
             ).where(RealEstate.owner_id.in_(owners))
             rows = list((await session.execute(query)).all())
             owner_count = await session.scalar(select(func.count()).select_from(owners.subquery()))
@@ -106,11 +113,32 @@ def test_seed_inserts_realistic_listings_that_the_search_finds(
     assert all(re.fullmatch(r"\d{8}", row.postal_code) for row in rows)
     assert all(row.price_cents >= 0 for row in rows)
     assert all(row.city_key == search_key(row.city) for row in rows)
+    assert all(_near_its_city(row) for row in rows)
+    assert all(_plausible_area(row) for row in rows)
     seeded_ids = {row.id for row in rows}
     found_seeded = [listing for listing in found if listing.id in seeded_ids]
     assert found_seeded
     assert all(listing.status is ListingStatus.PUBLISHED for listing in found_seeded)
     assert any("apartamento" in listing.title.lower() for listing in found_seeded)
+
+
+CENTRES = {name: centre for name, _state, centre, _neighborhoods in CITIES}
+
+
+def _near_its_city(row: Any) -> bool:
+    """Within the seed's radius of the city centre (a little more for rural land)."""
+    lat, lng = CENTRES[row.city]
+    reach = 0.45 if row.kind is PropertyKind.RURAL else 0.09
+    east_west = (row.lng - lng) * math.cos(math.radians(lat))
+    return math.hypot(row.lat - lat, east_west) <= reach
+
+
+def _plausible_area(row: Any) -> bool:
+    """Homes have room for their bedrooms: at least 12 m² each, at most 60."""
+    area, bedrooms = float(row.area_m2), int(row.bedrooms)
+    if row.kind not in (PropertyKind.APARTMENT, PropertyKind.HOUSE):
+        return area > 0
+    return 12 * bedrooms < area < 60 + 60 * bedrooms
 
 
 async def _owner_hashes(database_url: str) -> dict[str, str]:

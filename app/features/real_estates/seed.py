@@ -1,5 +1,6 @@
 """Realistic, reproducible listings for demos and benchmarks."""
 
+import math
 import random
 import secrets
 from collections.abc import Callable, Iterator
@@ -18,12 +19,15 @@ from app.features.real_estates.commands import Address
 from app.features.real_estates.model import ListingStatus, PropertyKind, Purpose, State
 from app.features.real_estates.repository import RealEstateRepository
 from app.features.real_estates.seed_data import (
+    AREA_PER_BEDROOM,
     AREA_RANGE,
     CITIES,
+    CITY_RADIUS_DEGREES,
     FEATURES,
     KIND_WEIGHTS,
     KIND_WORDS,
     PRICE_PER_M2,
+    RURAL_RADIUS_DEGREES,
     STREETS,
 )
 from app.features.shared.cpf import Cpf, cpf_from_number
@@ -91,15 +95,37 @@ def _price_cents(rng: random.Random, kind: PropertyKind, purpose: Purpose, area:
     return price // 1000 * 1000
 
 
+def _area(rng: random.Random, kind: PropertyKind, rooms: int) -> Decimal:
+    """An area plausible for the kind and, for homes, the number of bedrooms."""
+    if kind in AREA_PER_BEDROOM:
+        base, (low, high) = AREA_PER_BEDROOM[kind]
+        metres = base + sum(rng.uniform(low, high) for _ in range(rooms))
+        return Decimal(round(metres * 100)) / 100
+    low, high = AREA_RANGE[kind]
+    return Decimal(rng.randint(low * 100, high * 100)) / 100
+
+
+def _near(
+    rng: random.Random, centre: tuple[float, float], kind: PropertyKind
+) -> tuple[float, float]:
+    """A point around the city centre: within a few km, farther out for rural land."""
+    radius = RURAL_RADIUS_DEGREES if kind is PropertyKind.RURAL else CITY_RADIUS_DEGREES
+    distance, angle = radius * math.sqrt(rng.random()), rng.uniform(0, 2 * math.pi)
+    lat = centre[0] + distance * math.sin(angle)
+    # A degree of longitude shrinks with the latitude's cosine.
+    lng = centre[1] + distance * math.cos(angle) / math.cos(math.radians(centre[0]))
+    return round(lat, 6), round(lng, 6)
+
+
 def _listing(rng: random.Random, plan: SeedPlan, now: datetime) -> dict[str, Any]:
     kind = rng.choices(_KINDS, _KIND_WEIGHTS)[0]
-    city, state, neighborhoods = rng.choice(CITIES)
+    city, state, centre, neighborhoods = rng.choice(CITIES)
     neighborhood = rng.choice(neighborhoods)
     purpose = Purpose.RENT if rng.random() < 0.3 else Purpose.SALE
-    low, high = AREA_RANGE[kind]
-    area = Decimal(rng.randint(low * 100, high * 100)) / 100
-    price = _price_cents(rng, kind, purpose, area)
     rooms = 0 if kind in (PropertyKind.LAND, PropertyKind.COMMERCIAL) else rng.randint(1, 5)
+    area = _area(rng, kind, rooms)
+    price = _price_cents(rng, kind, purpose, area)
+    lat, lng = _near(rng, centre, kind)
     status = _status(rng, plan)
     created = now - timedelta(seconds=rng.randint(3600, 730 * 86400))
     word = KIND_WORDS[kind]
@@ -134,8 +160,8 @@ def _listing(rng: random.Random, plan: SeedPlan, now: datetime) -> dict[str, Any
             state=State(state),
             postal_code=f"{rng.randint(1000000, 99999999):08d}",
         ).columns(),
-        "lat": -3 - rng.random() * 27,
-        "lng": -35 - rng.random() * 25,
+        "lat": lat,
+        "lng": lng,
         "version": 1,
         "created_at": created,
         "updated_at": created,
