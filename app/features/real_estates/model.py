@@ -146,6 +146,20 @@ class RealEstate(Base):
             postgresql_where=_PUBLISHED,
         ),
         Index("ix_real_estates_owner_created", "owner_id", "created_at", "id"),
+        # The map search: boxes on a planar (lng, lat) point, circles and nearest-first on
+        # a point of the earth's surface (the cube and earthdistance extensions).
+        Index(
+            "ix_real_estates_pub_point",
+            text("point(lng, lat)"),
+            postgresql_using="gist",
+            postgresql_where=_PUBLISHED,
+        ),
+        Index(
+            "ix_real_estates_pub_earth",
+            text("ll_to_earth(lat, lng)"),
+            postgresql_using="gist",
+            postgresql_where=_PUBLISHED,
+        ),
     )
 
     owner_id: Mapped[UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))

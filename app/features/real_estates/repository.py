@@ -8,7 +8,9 @@ from uuid import UUID
 from result import Err, Ok, Result
 from sqlalchemy import (
     ColumnElement,
+    Float,
     Select,
+    and_,
     bindparam,
     delete,
     func,
@@ -164,8 +166,15 @@ def search_query(filters: Collection[str], sort: ListingSort, *, after: bool) ->
     Its parameters are named after the filters, plus `limit` and, with `after`, the
     keyset position `after_key`, `after_id`. The benchmarks EXPLAIN it.
     """
-    key = (getattr(RealEstate, sort.column), RealEstate.id)
-    query = select(*_LISTED).where(PUBLISHED_ONLY, *_conditions(filters))
+    near = "near_lat" in filters
+    if sort is ListingSort.DISTANCE and not near:
+        raise ValueError("sorting by distance needs a `near` point")
+    key = (
+        _distance() if sort is ListingSort.DISTANCE else getattr(RealEstate, sort.column),
+        RealEstate.id,
+    )
+    columns = [*_LISTED, _distance().label("distance_m")] if near else _LISTED
+    query = select(*columns).where(PUBLISHED_ONLY, *_conditions(filters))
     if after:
         position = tuple_(*key)
         query = query.where(
@@ -197,7 +206,47 @@ _CONDITIONS: dict[str, Callable[[], ColumnElement[bool]]] = {
     "min_bedrooms": lambda: RealEstate.bedrooms >= bindparam("min_bedrooms"),
     "min_area": lambda: RealEstate.area_m2 >= bindparam("min_area"),
     "max_area": lambda: RealEstate.area_m2 <= bindparam("max_area"),
+    "min_bathrooms": lambda: RealEstate.bathrooms >= bindparam("min_bathrooms"),
+    "min_parking_spaces": lambda: RealEstate.parking_spaces >= bindparam("min_parking_spaces"),
+    "max_condo_fee": lambda: (
+        func.coalesce(RealEstate.condo_fee_cents, literal_column("0")) <= bindparam("max_condo_fee")
+    ),
+    "has_photos": lambda: RealEstate.cover_thumbnail_key.is_not(None) == bindparam("has_photos"),
+    # A box and a circle bind several values: the first of them names the condition.
+    "bbox_west": lambda: _POINT.op("<@")(
+        func.box(
+            func.point(bindparam("bbox_west"), bindparam("bbox_south")),
+            func.point(bindparam("bbox_east"), bindparam("bbox_north")),
+        )
+    ),
+    "near_lat": lambda: and_(
+        func.earth_box(_centre(), _radius_m()).op("@>")(_EARTH),
+        func.earth_distance(_centre(), _EARTH) <= _radius_m(),
+    ),
 }
+
+# Where each listing is, as the two GiST indexes of the map search store it: a planar
+# point (lng, lat) for boxes, a point on the earth's surface (earthdistance) for circles.
+_POINT: ColumnElement[Any] = func.point(RealEstate.lng, RealEstate.lat)
+_EARTH: ColumnElement[Any] = func.ll_to_earth(RealEstate.lat, RealEstate.lng)
+
+
+def _radius_m() -> ColumnElement[Any]:
+    # Compiled statements take named parameters only: the factor is written in the SQL.
+    return bindparam("near_radius_km", type_=Float) * literal_column("1000")
+
+
+def _centre() -> ColumnElement[Any]:
+    return func.ll_to_earth(bindparam("near_lat"), bindparam("near_lng"))
+
+
+def _distance() -> ColumnElement[float]:
+    """Straight-line metres through the earth to the `near` point.
+
+    Ordered like the great-circle distance, and what the GiST index hands out
+    nearest first.
+    """
+    return _EARTH.op("<->", return_type=Float)(_centre())
 
 
 def _conditions(filters: Collection[str]) -> list[ColumnElement[bool]]:

@@ -9,7 +9,12 @@ from app.features.real_estates.model import PropertyKind, Purpose, State
 from app.features.shared.text import search_key
 
 _FOLDED = ("city", "neighborhood")
-_SORT_COLUMNS = {"published_at": "published_at", "price": "price_cents", "area": "area_m2"}
+_SORT_COLUMNS = {
+    "published_at": "published_at",
+    "price": "price_cents",
+    "area": "area_m2",
+    "distance": "distance_m",
+}
 
 
 class ListingSort(StrEnum):
@@ -20,16 +25,36 @@ class ListingSort(StrEnum):
     PRICE_DESC = "-price"
     AREA_ASC = "area"
     AREA_DESC = "-area"
+    DISTANCE = "distance"
 
     @property
     def column(self) -> str:
-        """The listing attribute this order sorts on."""
+        """The listing attribute this order sorts on (`distance_m`: only on searches `near`)."""
         return _SORT_COLUMNS[self.value.lstrip("-")]
 
     @property
     def descending(self) -> bool:
         """Whether larger values come first."""
         return self.value.startswith("-")
+
+
+@dataclass(frozen=True)
+class BoundingBox:
+    """The area a map shows: longitudes west to east, latitudes south to north."""
+
+    west: float
+    south: float
+    east: float
+    north: float
+
+
+@dataclass(frozen=True)
+class Circle:
+    """Everything within `radius_km` of a point (great-circle distance)."""
+
+    lat: float
+    lng: float
+    radius_km: float
 
 
 @dataclass(frozen=True)
@@ -47,17 +72,27 @@ class ListingFilters:
     min_bedrooms: int | None = None
     min_area: Decimal | None = None
     max_area: Decimal | None = None
+    min_bathrooms: int | None = None
+    min_parking_spaces: int | None = None
+    max_condo_fee: int | None = None
+    has_photos: bool | None = None
+    bbox: BoundingBox | None = None
+    near: Circle | None = None
 
     def applied(self) -> dict[str, Any]:
         """The filters that are set, with the values the query compares.
 
         City and neighbourhood match case- and accent-insensitively: their values are
-        folded the way the stored keys are.
+        folded the way the stored keys are. A box and a circle bind several values,
+        each under `<filter>_<part>` (`bbox_west`, `near_lat`...).
         """
         values = {name: value for name, value in vars(self).items() if value is not None}
         for name in _FOLDED:
             if name in values:
                 values[name] = search_key(values[name])
+        for name in ("bbox", "near"):
+            if name in values:
+                values.update({f"{name}_{part}": v for part, v in vars(values.pop(name)).items()})
         return values
 
     def fingerprint(self) -> dict[str, str]:

@@ -53,6 +53,7 @@ _KEY_PARSERS: dict[str, Callable[[str], Any]] = {
     "created_at": datetime.fromisoformat,
     "price_cents": int,
     "area_m2": Decimal,
+    "distance_m": float,
 }
 
 

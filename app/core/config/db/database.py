@@ -225,6 +225,14 @@ class Database:
         if self._read_engine is not None:
             return list(instances)
         session = self.session
+        adopted = []
         for instance in instances:
+            # Values the query computed (a distance...) are no columns: merge would drop them.
+            mapped = class_mapper(type(instance)).attrs.keys()
+            computed = {key: value for key, value in vars(instance).items() if key not in mapped}
+            computed.pop("_sa_instance_state", None)
             make_transient_to_detached(instance)
-        return [await session.merge(instance, load=False) for instance in instances]
+            joined = await session.merge(instance, load=False)
+            vars(joined).update(computed)
+            adopted.append(joined)
+        return adopted

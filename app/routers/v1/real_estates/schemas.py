@@ -1,5 +1,6 @@
 """Request and response bodies of the listing routes."""
 
+import math
 import re
 from collections.abc import Mapping
 from datetime import datetime
@@ -30,7 +31,7 @@ from app.features.real_estates.model import (
     RealEstate,
     State,
 )
-from app.features.real_estates.search import ListingFilters, ListingSort
+from app.features.real_estates.search import BoundingBox, Circle, ListingFilters, ListingSort
 from app.features.shared.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page
 from app.routers.v1.photos.schemas import PhotoRead, PhotoUrl, photo_document
 from app.routers.v1.validation import (
@@ -281,6 +282,10 @@ class RealEstateSummary(BaseModel):
     cover_thumbnail_url: str | None = Field(
         description="The cover photo's thumbnail; null while the listing has no photo."
     )
+    distance_km: float | None = Field(
+        default=None,
+        description="Great-circle distance to the search's `near` point, in km; null otherwise.",
+    )
 
 
 class RealEstateRead(RealEstateSummary):
@@ -355,7 +360,20 @@ def summary_document(listing: RealEstate, url: PhotoUrl) -> dict[str, Any]:
         "updated_at": column["updated_at"],
         "published_at": column["published_at"],
         "cover_thumbnail_url": url(cover) if (cover := column["cover_thumbnail_key"]) else None,
+        "distance_km": _kilometres(vars(listing).get("distance_m")),
     }
+
+
+# earthdistance's earth radius, in metres: its straight-line distances are chords of it.
+EARTH_RADIUS_M = 6_378_168
+
+
+def _kilometres(chord_m: float | None) -> float | None:
+    """The great-circle distance, in km to the metre, of a chord through the earth."""
+    if chord_m is None:
+        return None
+    arc = 2 * EARTH_RADIUS_M * math.asin(min(1.0, chord_m / (2 * EARTH_RADIUS_M)))
+    return round(arc / 1000, 3)
 
 
 def page_document(page: Page[RealEstate], url: PhotoUrl) -> dict[str, Any]:
@@ -380,6 +398,12 @@ class PageParams(_Strict):
     cursor: Cursor | None = Field(default=None, description=CURSOR_DESCRIPTION)
 
 
+# A decimal number of degrees, as a map library writes it.
+_NUMBER = r"-?\d{1,3}(?:\.\d{1,12})?"
+MIN_RADIUS_KM = 0.01
+MAX_RADIUS_KM = 100
+
+
 class SearchParams(PageParams):
     """Filters and order of the public search. Prices in centavos, areas in m²."""
 
@@ -399,7 +423,37 @@ class SearchParams(PageParams):
     min_bedrooms: int | None = Field(default=None, ge=0, le=50)
     min_area: AreaFilter | None = Field(default=None, description="Smallest area, in m².")
     max_area: AreaFilter | None = Field(default=None, description="Largest area, in m².")
-    sort: ListingSort = ListingSort.NEWEST
+    min_bathrooms: int | None = Field(default=None, ge=0, le=50)
+    min_parking_spaces: int | None = Field(default=None, ge=0, le=50)
+    max_condo_fee: CentsFilter | None = Field(
+        default=None, description="Highest condo fee, in centavos (listings without one pass)."
+    )
+    has_photos: bool | None = Field(
+        default=None, description="true: only listings with a photo; false: only those without."
+    )
+    bbox: str | None = Field(
+        default=None,
+        pattern=rf"^{_NUMBER},{_NUMBER},{_NUMBER},{_NUMBER}$",
+        description="The map's box: `min_lng,min_lat,max_lng,max_lat` in degrees "
+        "(west, south, east, north; a box across the antimeridian is not supported).",
+        examples=["-46.70,-23.60,-46.60,-23.50"],
+    )
+    near: str | None = Field(
+        default=None,
+        pattern=rf"^{_NUMBER},{_NUMBER}$",
+        description="A point `lat,lng`: with `radius_km`, only listings within that "
+        "great-circle distance; allows `sort=distance` (nearest first).",
+        examples=["-23.5505,-46.6333"],
+    )
+    radius_km: float | None = Field(
+        default=None,
+        ge=MIN_RADIUS_KM,
+        le=MAX_RADIUS_KM,
+        description="The radius around `near`, in km (10 m to 100 km).",
+    )
+    sort: ListingSort = Field(
+        default=ListingSort.NEWEST, description="`distance` needs `near` (nearest first)."
+    )
 
     @model_validator(mode="after")
     def _ranges_in_order(self) -> Self:
@@ -407,10 +461,43 @@ class SearchParams(PageParams):
             raise ValueError("min_price must not exceed max_price")
         if None not in (self.min_area, self.max_area) and self.min_area > self.max_area:  # type: ignore[operator]
             raise ValueError("min_area must not exceed max_area")
+        if (self.near is None) != (self.radius_km is None):
+            raise ValueError("near and radius_km go together")
+        if self.sort is ListingSort.DISTANCE and self.near is None:
+            raise ValueError("sort=distance needs near and radius_km")
+        _check_box(self.bbox)
+        _check_point(self.near)
         return self
 
     def filters(self) -> ListingFilters:
         """The search conditions, without pagination and order."""
-        return ListingFilters(
-            **self.model_dump(exclude={"limit", "cursor", "sort"}, exclude_none=True)
+        plain = self.model_dump(
+            exclude={"limit", "cursor", "sort", "bbox", "near", "radius_km"}, exclude_none=True
         )
+        box = BoundingBox(*_numbers(self.bbox)) if self.bbox else None
+        circle = None
+        if self.near is not None and self.radius_km is not None:
+            lat, lng = _numbers(self.near)
+            circle = Circle(lat=lat, lng=lng, radius_km=self.radius_km)
+        return ListingFilters(**plain, bbox=box, near=circle)
+
+
+def _numbers(text: str) -> list[float]:
+    return [float(part) for part in text.split(",")]
+
+
+def _check_point(near: str | None) -> None:
+    if near is not None:
+        lat, lng = _numbers(near)
+        if not (-90 <= lat <= 90 and -180 <= lng <= 180):
+            raise ValueError("near must be lat,lng with -90 <= lat <= 90 and -180 <= lng <= 180")
+
+
+def _check_box(bbox: str | None) -> None:
+    if bbox is not None:
+        west, south, east, north = _numbers(bbox)
+        if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
+            raise ValueError(
+                "bbox must be min_lng,min_lat,max_lng,max_lat within -180..180 and "
+                "-90..90, each minimum below its maximum"
+            )

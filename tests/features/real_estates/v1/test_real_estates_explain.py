@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.features.real_estates.model import ListingStatus, PropertyKind, Purpose, State
 from app.features.real_estates.repository import RealEstateRepository
-from app.features.real_estates.search import ListingFilters, ListingSort
+from app.features.real_estates.search import BoundingBox, Circle, ListingFilters, ListingSort
 from app.features.users.model import User
 from tests.features.real_estates.v1.conftest import START, new_listing
 
@@ -75,6 +75,16 @@ SHAPES: dict[str, tuple[ListingFilters, ListingSort, set[str]]] = {
         {"ix_real_estates_pub_area"},
     ),
     "q": (ListingFilters(q="piscinas"), ListingSort.NEWEST, {"ix_real_estates_pub_search"}),
+    "bbox": (
+        ListingFilters(bbox=BoundingBox(west=-46.62, south=-23.52, east=-46.58, north=-23.48)),
+        ListingSort.NEWEST,
+        {"ix_real_estates_pub_point"},
+    ),
+    "near-by-distance": (
+        ListingFilters(near=Circle(lat=-23.5, lng=-46.6, radius_km=3)),
+        ListingSort.DISTANCE,
+        {"ix_real_estates_pub_earth"},
+    ),
 }
 
 
@@ -97,6 +107,9 @@ async def populate(session: AsyncSession, owner: User) -> None:
                 state=state,
                 neighborhood=NEIGHBORHOODS[i % len(NEIGHBORHOODS)],
                 description="Piscina aquecida." if i % 40 == 1 else "Bem localizado.",
+                # A grid over São Paulo: rows 0.012° (1.3 km) apart, columns 0.04°.
+                lat=-23.7 + (i % 33) * 0.012,
+                lng=-46.8 + (i // 33) * 0.04,
                 **({} if i % 11 == 0 else {"published_at": START + timedelta(minutes=i)}),
             )
         )
