@@ -58,9 +58,7 @@ class Inquiry(Base):
     )
 
     sender_id: Mapped[UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    recipient_id: Mapped[UUID | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
-    )
+    recipient_id: Mapped[UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     listing_id: Mapped[UUID | None] = mapped_column(
         ForeignKey("real_estates.id", ondelete="SET NULL")
     )
