@@ -26,7 +26,7 @@ from app.features.inquiries.model import (
 )
 from app.features.inquiries.repository import InquiryFilters
 from app.features.shared.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page
-from app.routers.v1.validation import CURSOR_DESCRIPTION, Cursor, trimmed
+from app.routers.v1.validation import CURSOR_DESCRIPTION, Cursor, padded_pattern, trimmed
 
 Phone = Annotated[
     str,
@@ -36,7 +36,7 @@ Phone = Annotated[
     WithJsonSchema(
         {
             "type": "string",
-            "pattern": rf"^\s*{PHONE_FORM}\s*$",
+            "pattern": padded_pattern(PHONE_FORM),
             "description": "A Brazilian mobile or landline number with its area code, as "
             "(11) 91234-5678, 11912345678 or +55 11 91234-5678; stored and shown in E.164 "
             "(+5511912345678).",
