@@ -29,6 +29,8 @@ from app.features.auth.service import AuthService
 from app.features.auth.sessions import SessionService
 from app.features.idempotency.repository import IdempotencyRepository
 from app.features.idempotency.service import Idempotency
+from app.features.inquiries.repository import InquiryRepository
+from app.features.inquiries.service import InquiryService
 from app.features.photos.images import ImageProcessor
 from app.features.photos.repository import PhotoRepository
 from app.features.photos.service import PhotoService
@@ -173,6 +175,17 @@ def build_photo_service(database: Database, components: Components) -> PhotoServ
         images=components.images,
         idempotency=build_idempotency(database, components),
         max_bytes=components.photo_max_bytes,
+    )
+
+
+def build_inquiry_service(database: Database, components: Components) -> InquiryService:
+    """The inquiry use cases over one request's database."""
+    return InquiryService(
+        uow=UnitOfWork(database),
+        inquiries=InquiryRepository(database),
+        listings=RealEstateRepository(database),
+        cursors=components.cursors,
+        idempotency=build_idempotency(database, components),
     )
 
 

@@ -4,6 +4,7 @@ from app.core.config.db.base import Base
 from app.features.audit.model import AuditEvent
 from app.features.auth.model import AuthSession, RefreshToken
 from app.features.idempotency.model import IdempotencyRecord
+from app.features.inquiries.model import Inquiry
 from app.features.photos.model import ListingPhoto, StorageDeletion
 from app.features.real_estates.model import RealEstate
 from app.features.users.model import User
@@ -13,6 +14,7 @@ __all__ = [
     "AuthSession",
     "Base",
     "IdempotencyRecord",
+    "Inquiry",
     "ListingPhoto",
     "RealEstate",
     "RefreshToken",

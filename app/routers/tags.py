@@ -33,6 +33,12 @@ OPENAPI_TAGS: list[dict[str, Any]] = [
         "first. Only the owner or an admin changes them.",
     },
     {
+        "name": "inquiries",
+        "description": "A signed-in searcher writes to the collector of a published listing "
+        "(one inquiry per listing); collectors read theirs and mark them read. Inquiries "
+        "outlive the listing; neither side's CPF or e-mail is ever shown.",
+    },
+    {
         "name": "admin",
         "description": "The append-only audit trail of security-relevant actions (admins only).",
     },

@@ -14,8 +14,8 @@ DEFAULT_MAX_EXAMPLES = 12
 MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", DEFAULT_MAX_EXAMPLES))
 """`FUZZ_MAX_EXAMPLES=200 pytest tests/contract` fuzzes harder (same seed, more cases)."""
 
-MIN_CASES = 30 * 3 * min(MAX_EXAMPLES, 5)
-"""Fewer cases than this over the 30 operations and 3 identities means the fuzzing broke."""
+MIN_CASES = 34 * 3 * min(MAX_EXAMPLES, 5)
+"""Fewer cases than this over 34 operations (of 40) and 3 identities means the fuzzing broke."""
 
 STATEFUL_MAX_EXAMPLES = max(4, MAX_EXAMPLES // 2)
 """Scenarios (chains of linked calls) per identity of the stateful test."""

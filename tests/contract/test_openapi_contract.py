@@ -49,7 +49,8 @@ schemathesis.openapi.format(
 # (its length is in the schema: "Use at least/most N characters" is not excused); a
 # well-formed If-Match that is not the listing's current ETag (412); an Idempotency-Key
 # an earlier case already used with another body; a file that is not an image (only
-# decoding it tells).
+# decoding it tells); an inquiry about one's own listing, or a second one about the same
+# listing (409s: who owns the listing and what was sent before are in no schema).
 UNSCHEMABLE_REFUSALS = frozenset(
     {
         "INVALID_CURSOR",
@@ -57,13 +58,15 @@ UNSCHEMABLE_REFUSALS = frozenset(
         "STALE_VERSION",
         "IDEMPOTENCY_KEY_REUSED",
         "PHOTO_REJECTED",
+        "OWN_LISTING",
+        "INQUIRY_EXISTS",
     }
 )
 
 
 def _unschemable_refusal(case: Any, response: Any) -> bool:
     """Whether valid-looking input was refused for a reason no schema can state."""
-    if response.status_code not in (412, 422):
+    if response.status_code not in (409, 412, 422):
         return False
     body = response.json()
     if body.get("code") in UNSCHEMABLE_REFUSALS:

@@ -63,12 +63,16 @@ OPERATION_IDS = {
     ("get", "/api/v1/real-estates/{listing_id}/photos"): "listPhotos",
     ("patch", "/api/v1/real-estates/{listing_id}/photos/{photo_id}"): "updatePhoto",
     ("delete", "/api/v1/real-estates/{listing_id}/photos/{photo_id}"): "deletePhoto",
+    ("post", "/api/v1/real-estates/{listing_id}/inquiries"): "sendInquiry",
+    ("get", "/api/v1/users/me/inquiries/received"): "listReceivedInquiries",
+    ("get", "/api/v1/users/me/inquiries/sent"): "listSentInquiries",
+    ("post", "/api/v1/users/me/inquiries/received/{inquiry_id}/read"): "markInquiryRead",
 }
 # lowerCamelCase, a verb first, then what it acts on: `searchRealEstates`, `signUp`.
 OPERATION_ID = re.compile(r"^[a-z]+(?:[A-Z][a-z0-9]*)+$")
 VERBS = {
     "archive", "change", "check", "create", "delete", "draft", "end", "get", "issue", "list",
-    "publish", "refresh", "search", "sign", "update", "upload",
+    "mark", "publish", "refresh", "search", "send", "sign", "update", "upload",
 }  # fmt: skip
 PUBLIC = {"signUp", "signIn", "issueToken", "refreshToken", "signOut"}
 PUBLIC |= {"checkLiveness", "checkReadiness"}

@@ -160,6 +160,7 @@ class RateLimits:
     sign_in_failures: Policy
     refresh: Policy
     sign_up: Policy
+    inquiries: Policy
 
     @classmethod
     def from_settings(
@@ -180,4 +181,5 @@ class RateLimits:
             ),
             refresh=Policy.parse("refresh", settings.refresh_limit_per_address),
             sign_up=Policy.parse("sign-up", settings.sign_up_limit_per_address),
+            inquiries=Policy.parse("inquiries", f"{settings.inquiries_per_hour}/hour"),
         )

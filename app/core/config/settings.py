@@ -112,6 +112,12 @@ class Settings(BaseSettings):
     sign_up_limit_per_address: str = Field(
         default="5/hour;20/day", description="Sign-ups per client address."
     )
+    inquiries_per_hour: int = Field(
+        default=20,
+        ge=1,
+        le=10_000,
+        description="Inquiries one signed-in user may send per hour (counted per user).",
+    )
     audit_retention_days: int = Field(
         default=365, ge=1, description="Audit events older than this go at `purge-audit-events`."
     )

@@ -4,6 +4,7 @@ from fastapi import APIRouter, FastAPI
 
 from app.routers.v1.admin.routes import router as admin_router
 from app.routers.v1.auth.routes import router as auth_router
+from app.routers.v1.inquiries.routes import router as inquiries_router
 from app.routers.v1.photos.routes import router as photos_router
 from app.routers.v1.real_estates.routes import router as real_estates_router
 from app.routers.v1.sessions.routes import router as sessions_router
@@ -19,6 +20,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     sessions_router,
     admin_router,
     photos_router,
+    inquiries_router,
 )
 
 

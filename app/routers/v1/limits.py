@@ -17,6 +17,7 @@ from app.core.openapi import (
     sends,
 )
 from app.routers.dependencies import components_of
+from app.routers.v1.auth.dependencies import CurrentUserDep
 
 PolicyOf = Callable[[RateLimits], Policy]
 
@@ -43,6 +44,28 @@ def per_address(policy_of: PolicyOf) -> DependsParam:
     return dependency
 
 
+def per_user(policy_of: PolicyOf) -> DependsParam:
+    """A dependency counting the signed-in user's request against a policy.
+
+    Past the limit it answers 429 `TOO_MANY_REQUESTS` with `Retry-After`. It returns
+    the `RateLimit-Policy` and `RateLimit` headers, for the route to add to its answer
+    (a route that returns its own `Response` does not get the injected one's headers).
+    """
+
+    async def limit(request: Request, user: CurrentUserDep) -> dict[str, str]:
+        components = components_of(request)
+        verdict = await components.limits.limiter.hit(policy_of(components.limits), str(user.id))
+        if not verdict.allowed:
+            raise TooManyRequests(
+                "You sent too many of these; retry after `Retry-After` seconds.",
+                headers=verdict.headers,
+            )
+        return verdict.headers
+
+    dependency: DependsParam = Depends(limit)
+    return dependency
+
+
 def limited_responses(status: int) -> Responses:
     """The `responses=` entries of a rate-limited route answering `status` when it passes."""
     return merge_responses(
@@ -55,3 +78,4 @@ def limited_responses(status: int) -> Responses:
 SIGN_IN_LIMIT = per_address(lambda limits: limits.sign_in)
 REFRESH_LIMIT = per_address(lambda limits: limits.refresh)
 SIGN_UP_LIMIT = per_address(lambda limits: limits.sign_up)
+INQUIRY_LIMIT = per_user(lambda limits: limits.inquiries)

@@ -80,6 +80,11 @@ def trimmed_pattern(min_length: int) -> str:
     return rf"^[{_SPACE}]*[^{_SPACE}][\s\S]{{{min_length - 2},}}[^{_SPACE}][{_SPACE}]*$"
 
 
+def padded_pattern(form: str) -> str:
+    """A pattern of text that is `form` once trimmed (as `strip_whitespace` trims it)."""
+    return rf"^[{_SPACE}]*{form}[{_SPACE}]*$"
+
+
 def trimmed(min_length: int) -> Any:
     """Metadata that states `trimmed_pattern(min_length)` in the document.
 

@@ -1,0 +1,1 @@
+"""Inquiry routes: send one about a listing; read the received and sent inboxes."""
