@@ -283,7 +283,6 @@ class RealEstateSummary(BaseModel):
         description="The cover photo's thumbnail; null while the listing has no photo."
     )
     distance_km: float | None = Field(
-        default=None,
         description="Great-circle distance to the search's `near` point, in km; null otherwise.",
     )
 
