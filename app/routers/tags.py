@@ -33,6 +33,12 @@ OPENAPI_TAGS: list[dict[str, Any]] = [
         "first. Only the owner or an admin changes them.",
     },
     {
+        "name": "favorites",
+        "description": "A signed-in user's saved listings: save one they may see, remove it, "
+        "list them newest first. A listing deleted or unpublished since stays in the list, "
+        "shown as unavailable, with nothing of it but its id.",
+    },
+    {
         "name": "admin",
         "description": "The append-only audit trail of security-relevant actions (admins only).",
     },

@@ -9,6 +9,7 @@ from result import Err, Ok, Result
 from sqlalchemy import (
     ColumnElement,
     Select,
+    Uuid,
     bindparam,
     delete,
     func,
@@ -18,6 +19,7 @@ from sqlalchemy import (
     tuple_,
     update,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 
 from app.core.config.db.database import Query
@@ -54,6 +56,12 @@ class RealEstateRepository(Repository):
         """Find a listing by id, whatever its status."""
         listing = await self._database.fetch_one(_BY_ID, {"id": listing_id})
         return Ok(listing) if listing is not None else Err(RealEstateNotFound())
+
+    async def summaries(self, listing_ids: Sequence[UUID]) -> list[RealEstate]:
+        """The listings of `listing_ids` that exist, any status, as lists show them (no photos)."""
+        if not listing_ids:
+            return []
+        return await self._database.fetch_all(_SUMMARIES, {"ids": list(listing_ids)})
 
     async def exists(self, listing_id: UUID) -> bool:
         """Whether the listing is in the database now (bypassing the session's cache)."""
@@ -147,6 +155,10 @@ _COLUMNS = [column for column in RealEstate.__table__.columns if column.key != "
 _BY_ID = Query.of(select(*_COLUMNS).where(RealEstate.id == bindparam("id")), RealEstate)
 # Lists show the cover alone: the photos' summary stays in the table.
 _LISTED = [column for column in _COLUMNS if column.key != "photos"]
+_SUMMARIES = Query.of(
+    select(*_LISTED).where(RealEstate.id == func.any(bindparam("ids", type_=ARRAY(Uuid)))),
+    RealEstate,
+)
 
 
 def _owned_query(*, after: bool) -> Query[RealEstate]:

@@ -4,7 +4,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from result import Err, Ok, Result
@@ -32,6 +32,26 @@ from app.features.users.model import Role, User
 CreateError = UserNotFound | KeyProblem
 EditError = RealEstateNotFound | Forbidden | StaleVersion
 MoveError = EditError | InvalidStatusTransition
+
+
+class FavoriteCounts(Protocol):
+    """How many users saved a listing (the favourites feature answers)."""
+
+    async def count(self, listing_id: UUID) -> int:
+        """The number of users who saved `listing_id`."""
+        ...
+
+
+@dataclass(frozen=True)
+class ListingView:
+    """A listing as one viewer is shown it.
+
+    `favorite_count` (how many users saved it) is for its owner and admins only: None
+    for anyone else, and then never counted, so anonymous reads pay no extra query.
+    """
+
+    listing: RealEstate
+    favorite_count: int | None
 
 
 @dataclass(frozen=True)
@@ -77,8 +97,10 @@ class RealEstateService:
         audit: AuditRepository,
         idempotency: Idempotency,
         photo_url: Callable[[str], str],
+        favorites: FavoriteCounts,
     ) -> None:
         self.photo_url = photo_url
+        self._favorites = favorites
         self._uow = uow
         self._idempotency = idempotency
         self._listings = listings
@@ -107,12 +129,12 @@ class RealEstateService:
 
     async def get(
         self, listing_id: UUID, viewer: User | None
-    ) -> Result[RealEstate, RealEstateNotFound]:
+    ) -> Result[ListingView, RealEstateNotFound]:
         """A listing, if `viewer` may see it: published ones, or their own, or any for admins."""
-        found = await self._listings.get(listing_id)
-        if isinstance(found, Ok) and not visible_to(found.ok_value, viewer):
-            return Err(RealEstateNotFound())
-        return found
+        found = await self._visible(listing_id, viewer)
+        if isinstance(found, Err):
+            return found
+        return Ok(await self._view(found.ok_value, viewer))
 
     async def update(
         self,
@@ -121,7 +143,7 @@ class RealEstateService:
         changes: ListingChanges,
         *,
         expected_versions: Collection[int] | None,
-    ) -> Result[RealEstate, EditError]:
+    ) -> Result[ListingView, EditError]:
         """Change fields of a listing the actor manages; a stale version changes nothing."""
         found = await self._managed(listing_id, actor)
         if isinstance(found, Err):
@@ -130,7 +152,7 @@ class RealEstateService:
             # Nothing to change: no new version, so the client's ETag stays valid.
             if not _matches(found.ok_value, expected_versions):
                 return Err(StaleVersion())
-            return found
+            return Ok(await self._view(found.ok_value, actor))
         return await self._write(
             found.ok_value,
             actor,
@@ -141,19 +163,19 @@ class RealEstateService:
 
     async def publish(
         self, listing_id: UUID, actor: User, *, expected_versions: Collection[int] | None
-    ) -> Result[RealEstate, MoveError]:
+    ) -> Result[ListingView, MoveError]:
         """Publish a draft: it becomes public and gets `published_at`."""
         return await self._move(listing_id, actor, _PUBLISH, expected_versions=expected_versions)
 
     async def archive(
         self, listing_id: UUID, actor: User, *, expected_versions: Collection[int] | None
-    ) -> Result[RealEstate, MoveError]:
+    ) -> Result[ListingView, MoveError]:
         """Archive a published listing: it leaves the public search."""
         return await self._move(listing_id, actor, _ARCHIVE, expected_versions=expected_versions)
 
     async def draft(
         self, listing_id: UUID, actor: User, *, expected_versions: Collection[int] | None
-    ) -> Result[RealEstate, MoveError]:
+    ) -> Result[ListingView, MoveError]:
         """Return an archived listing to draft, to edit and publish it again."""
         return await self._move(listing_id, actor, _DRAFT, expected_versions=expected_versions)
 
@@ -191,8 +213,22 @@ class RealEstateService:
         rows = await self._listings.list_by_owner(owner.id, after=after.ok_value, limit=limit + 1)
         return Ok(self._cursors.page(rows, limit=limit, scope=scope, key=_keyset("created_at")))
 
+    async def _visible(
+        self, listing_id: UUID, viewer: User | None
+    ) -> Result[RealEstate, RealEstateNotFound]:
+        found = await self._listings.get(listing_id)
+        if isinstance(found, Ok) and not visible_to(found.ok_value, viewer):
+            return Err(RealEstateNotFound())
+        return found
+
+    async def _view(self, listing: RealEstate, viewer: User | None) -> ListingView:
+        # Counted only for those who manage the listing: nobody else is shown the count.
+        if not manages(viewer, listing):
+            return ListingView(listing, None)
+        return ListingView(listing, await self._favorites.count(listing.id))
+
     async def _managed(self, listing_id: UUID, actor: User) -> Result[RealEstate, EditError]:
-        found = await self.get(listing_id, actor)
+        found = await self._visible(listing_id, actor)
         if isinstance(found, Ok) and not manages(actor, found.ok_value):
             return Err(Forbidden("Only the listing's owner or an admin may change it."))
         return found
@@ -204,7 +240,7 @@ class RealEstateService:
         move: _Move,
         *,
         expected_versions: Collection[int] | None,
-    ) -> Result[RealEstate, MoveError]:
+    ) -> Result[ListingView, MoveError]:
         found = await self._managed(listing_id, actor)
         if isinstance(found, Err):
             return found
@@ -241,7 +277,7 @@ class RealEstateService:
         *,
         change: str,
         expected_versions: Collection[int] | None,
-    ) -> Result[RealEstate, StaleVersion | RealEstateNotFound]:
+    ) -> Result[ListingView, StaleVersion | RealEstateNotFound]:
         updated = await self._listings.update_versioned(
             listing.id, columns, expected_versions=expected_versions
         )
@@ -251,8 +287,9 @@ class RealEstateService:
                 return Err(RealEstateNotFound())
             return Err(StaleVersion())
         await self._audit_admin_action(actor, listing, change)
+        view = await self._view(updated, actor)
         await self._uow.commit()
-        return Ok(updated)
+        return Ok(view)
 
     async def _audit_admin_action(self, actor: User, listing: RealEstate, change: str) -> None:
         """Record a change an admin makes to someone else's listing."""

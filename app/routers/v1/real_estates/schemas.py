@@ -281,12 +281,22 @@ class RealEstateSummary(BaseModel):
     cover_thumbnail_url: str | None = Field(
         description="The cover photo's thumbnail; null while the listing has no photo."
     )
+    moderation_reason: str | None = Field(
+        description="Why an admin sent the listing back to draft; null otherwise. Only a "
+        "draft carries one (publishing clears it), so only its owner and admins see it.",
+        examples=[None],
+    )
 
 
 class RealEstateRead(RealEstateSummary):
     """A listing as the API shows it, with its photos in order, the cover first."""
 
     photos: list[PhotoRead]
+    favorite_count: int | None = Field(
+        ge=0,
+        description="How many users saved the listing as a favourite: shown to its owner "
+        "and admins only, null for everyone else.",
+    )
 
 
 def _area(value: Decimal | None) -> float | None:
@@ -308,10 +318,16 @@ _COLUMNS = frozenset(column.key for column in RealEstate.__table__.columns) - {
 }
 
 
-def listing_document(listing: RealEstate, url: PhotoUrl) -> dict[str, Any]:
-    """A listing as `RealEstateRead` shows it, photos and all (see `summary_document`)."""
+def listing_document(
+    listing: RealEstate, url: PhotoUrl, *, favorite_count: int | None
+) -> dict[str, Any]:
+    """A listing as `RealEstateRead` shows it, photos and all (see `summary_document`).
+
+    `favorite_count` is None unless the viewer manages the listing.
+    """
     document = summary_document(listing, url)
     document["photos"] = [photo_document(entry, url) for entry in listing.photos]
+    document["favorite_count"] = favorite_count
     return document
 
 
@@ -355,6 +371,8 @@ def summary_document(listing: RealEstate, url: PhotoUrl) -> dict[str, Any]:
         "updated_at": column["updated_at"],
         "published_at": column["published_at"],
         "cover_thumbnail_url": url(cover) if (cover := column["cover_thumbnail_key"]) else None,
+        # Only drafts carry a reason (a constraint), and drafts are shown to managers only.
+        "moderation_reason": column["moderation_reason"],
     }
 
 
