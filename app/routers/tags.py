@@ -40,7 +40,9 @@ OPENAPI_TAGS: list[dict[str, Any]] = [
     },
     {
         "name": "admin",
-        "description": "The append-only audit trail of security-relevant actions (admins only).",
+        "description": "Admins only: the append-only audit trail of security-relevant "
+        "actions, and moderation: every listing of any status, and taking a published one "
+        "down with a reason its owner sees.",
     },
     {
         "name": "media",

@@ -57,6 +57,8 @@ OPERATION_IDS = {
     ("put", "/api/v1/users/me/favorites/{listing_id}"): "addFavorite",
     ("delete", "/api/v1/users/me/favorites/{listing_id}"): "removeFavorite",
     ("get", "/api/v1/users/me/favorites"): "listMyFavorites",
+    ("get", "/api/v1/admin/real-estates"): "listAllRealEstates",
+    ("post", "/api/v1/admin/real-estates/{listing_id}/unpublish"): "unpublishRealEstate",
     ("get", "/health/live"): "checkLiveness",
     ("get", "/health/ready"): "checkReadiness",
     ("get", "/errors"): "listErrorCodes",
@@ -71,7 +73,8 @@ OPERATION_IDS = {
 OPERATION_ID = re.compile(r"^[a-z]+(?:[A-Z][a-z0-9]*)+$")
 VERBS = {
     "add", "archive", "change", "check", "create", "delete", "draft", "end", "get", "issue", "list",
-    "publish", "refresh", "remove", "search", "sign", "update", "upload",
+    "publish", "refresh", "remove", "search", "sign", "unpublish", "update",
+    "upload",
 }  # fmt: skip
 PUBLIC = {"signUp", "signIn", "issueToken", "refreshToken", "signOut"}
 PUBLIC |= {"checkLiveness", "checkReadiness"}

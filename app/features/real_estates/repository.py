@@ -28,7 +28,7 @@ from app.core.config.db.keyset import keyset_after
 from app.core.errors.catalogue import UserNotFound
 from app.features.real_estates.exceptions import RealEstateNotFound
 from app.features.real_estates.model import PUBLISHED_ONLY, SEARCH_CONFIG, RealEstate
-from app.features.real_estates.search import ListingFilters, ListingSort
+from app.features.real_estates.search import AdminListingFilters, ListingFilters, ListingSort
 from app.features.shared.repository import Repository
 from app.features.shared.timestamps import utcnow
 
@@ -139,6 +139,16 @@ class RealEstateRepository(Repository):
             values["after_key"], values["after_id"] = after
         return await self._database.fetch_all(query, values | {"limit": limit})
 
+    async def list_all(
+        self, filters: AdminListingFilters, *, after: tuple[Any, UUID] | None, limit: int
+    ) -> list[RealEstate]:
+        """Listings of any status matching `filters`, newest first (the admins' list)."""
+        values = filters.applied()
+        query = _admin_query(frozenset(values), after is not None)
+        if after is not None:
+            values["after_key"], values["after_id"] = after
+        return await self._database.fetch_all(query, values | {"limit": limit})
+
     async def list_by_owner(
         self, owner_id: UUID, *, after: tuple[Any, UUID] | None, limit: int
     ) -> list[RealEstate]:
@@ -214,6 +224,31 @@ _CONDITIONS: dict[str, Callable[[], ColumnElement[bool]]] = {
 
 def _conditions(filters: Collection[str]) -> list[ColumnElement[bool]]:
     return [condition() for name, condition in _CONDITIONS.items() if name in filters]
+
+
+# The admins' filters, over every status: `q` is served by the GIN index over all rows.
+_ADMIN_CONDITIONS: dict[str, Callable[[], ColumnElement[bool]]] = {
+    "owner_id": lambda: RealEstate.owner_id == bindparam("owner_id"),
+    "status": lambda: RealEstate.status == bindparam("status"),
+    "q": _CONDITIONS["q"],
+    "created_from": lambda: RealEstate.created_at >= bindparam("created_from"),
+    "created_until": lambda: RealEstate.created_at < bindparam("created_until"),
+}
+
+
+def admin_query(filters: Collection[str], *, after: bool) -> Select[Any]:
+    """The SELECT behind the admins' list (any status, newest first), for the filters set."""
+    key = (RealEstate.created_at, RealEstate.id)
+    conditions = [condition() for name, condition in _ADMIN_CONDITIONS.items() if name in filters]
+    query = select(*_LISTED).where(*conditions)
+    if after:
+        query = query.where(tuple_(*key) < keyset_after(key))
+    return query.order_by(*(column.desc() for column in key)).limit(bindparam("limit"))
+
+
+@lru_cache(maxsize=64)
+def _admin_query(filters: frozenset[str], after: bool) -> Query[RealEstate]:
+    return Query.of(admin_query(filters, after=after), RealEstate)
 
 
 _OWN_FIRST, _OWN_AFTER = _owned_query(after=False), _owned_query(after=True)

@@ -23,7 +23,7 @@ from app.features.real_estates.exceptions import (
 )
 from app.features.real_estates.model import ListingStatus, RealEstate
 from app.features.real_estates.repository import RealEstateRepository
-from app.features.real_estates.search import ListingFilters, ListingSort
+from app.features.real_estates.search import AdminListingFilters, ListingFilters, ListingSort
 from app.features.shared.pagination import CursorCodec, Keyset, Page, page_scope
 from app.features.shared.timestamps import utcnow
 from app.features.shared.unit_of_work import UnitOfWork
@@ -66,6 +66,7 @@ class _Move:
 _PUBLISH = _Move("published", ListingStatus.DRAFT, ListingStatus.PUBLISHED)
 _ARCHIVE = _Move("archived", ListingStatus.PUBLISHED, ListingStatus.ARCHIVED)
 _DRAFT = _Move("returned to draft", ListingStatus.ARCHIVED, ListingStatus.DRAFT)
+_UNPUBLISH = _Move("unpublished", ListingStatus.PUBLISHED, ListingStatus.DRAFT)
 
 # How a cursor's serialised sort key is read back, by the column it sorts on.
 _KEY_PARSERS: dict[str, Callable[[str], Any]] = {
@@ -179,6 +180,25 @@ class RealEstateService:
         """Return an archived listing to draft, to edit and publish it again."""
         return await self._move(listing_id, actor, _DRAFT, expected_versions=expected_versions)
 
+    async def unpublish(
+        self,
+        listing_id: UUID,
+        admin: User,
+        reason: str,
+        *,
+        expected_versions: Collection[int] | None,
+    ) -> Result[ListingView, MoveError]:
+        """Send a published listing back to draft, with the admin's reason (admins only).
+
+        The reason is kept on the draft, shown to its owner and admins, and recorded in
+        the audit trail; publishing the listing again clears it.
+        """
+        if admin.role is not Role.ADMIN:
+            return Err(Forbidden("Only admins unpublish listings."))
+        return await self._move(
+            listing_id, admin, _UNPUBLISH, expected_versions=expected_versions, reason=reason
+        )
+
     async def delete(self, listing_id: UUID, actor: User) -> Result[None, EditError]:
         """Remove a listing the actor manages."""
         found = await self._managed(listing_id, actor)
@@ -201,6 +221,17 @@ class RealEstateService:
             filters, sort=sort, after=after.ok_value, limit=limit + 1
         )
         return Ok(self._cursors.page(rows, limit=limit, scope=scope, key=_keyset(sort.column)))
+
+    async def list_all(
+        self, filters: AdminListingFilters, *, limit: int, cursor: str | None
+    ) -> Result[Page[RealEstate], InvalidCursor]:
+        """Listings of any status and owner matching `filters`, newest first (for admins)."""
+        scope = page_scope("all_real_estates", **filters.fingerprint())
+        after = self._cursors.resume_after(cursor, scope=scope, parse_key=datetime.fromisoformat)
+        if isinstance(after, Err):
+            return after
+        rows = await self._listings.list_all(filters, after=after.ok_value, limit=limit + 1)
+        return Ok(self._cursors.page(rows, limit=limit, scope=scope, key=_keyset("created_at")))
 
     async def list_own(
         self, owner: User, *, limit: int, cursor: str | None
@@ -240,6 +271,7 @@ class RealEstateService:
         move: _Move,
         *,
         expected_versions: Collection[int] | None,
+        reason: str | None = None,
     ) -> Result[ListingView, MoveError]:
         found = await self._managed(listing_id, actor)
         if isinstance(found, Err):
@@ -255,13 +287,17 @@ class RealEstateService:
                 )
             )
         published_at = utcnow() if move.target is ListingStatus.PUBLISHED else None
+        # Every move sets the moderation reason: an unpublishing admin's, or none (so
+        # publishing again clears it).
+        columns = {"status": move.target, "published_at": published_at, "moderation_reason": reason}
         # Pin the version the status was checked on, so a concurrent move cannot slip between.
         moved = await self._write(
             listing,
             actor,
-            {"status": move.target, "published_at": published_at},
-            change=move.target.value,
+            columns,
+            change=move.target.value if reason is None else move.done,
             expected_versions={listing.version},
+            reason=reason,
         )
         raced = isinstance(moved, Err) and isinstance(moved.err_value, StaleVersion)
         if raced and expected_versions is None:
@@ -277,6 +313,7 @@ class RealEstateService:
         *,
         change: str,
         expected_versions: Collection[int] | None,
+        reason: str | None = None,
     ) -> Result[ListingView, StaleVersion | RealEstateNotFound]:
         updated = await self._listings.update_versioned(
             listing.id, columns, expected_versions=expected_versions
@@ -286,7 +323,15 @@ class RealEstateService:
             if not await self._listings.exists(listing.id):
                 return Err(RealEstateNotFound())
             return Err(StaleVersion())
-        await self._audit_admin_action(actor, listing, change)
+        if reason is not None:
+            await self._audit.record(
+                AuditAction.LISTING_UNPUBLISHED_BY_ADMIN,
+                target=f"listing:{listing.id}",
+                actor_id=actor.id,
+                details={"owner_id": str(listing.owner_id), "reason": reason},
+            )
+        else:
+            await self._audit_admin_action(actor, listing, change)
         view = await self._view(updated, actor)
         await self._uow.commit()
         return Ok(view)

@@ -2,6 +2,7 @@
 
 from fastapi import APIRouter, FastAPI
 
+from app.routers.v1.admin.moderation import router as moderation_router
 from app.routers.v1.admin.routes import router as admin_router
 from app.routers.v1.auth.routes import router as auth_router
 from app.routers.v1.favorites.routes import router as favorites_router
@@ -20,6 +21,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     auth_router,
     sessions_router,
     admin_router,
+    moderation_router,
     photos_router,
 )
 
