@@ -27,6 +27,8 @@ from app.features.auth.refresh import SessionLifetimes
 from app.features.auth.repository import AuthSessionRepository
 from app.features.auth.service import AuthService
 from app.features.auth.sessions import SessionService
+from app.features.favorites.repository import FavoriteRepository
+from app.features.favorites.service import FavoriteService
 from app.features.idempotency.repository import IdempotencyRepository
 from app.features.idempotency.service import Idempotency
 from app.features.inquiries.repository import InquiryRepository
@@ -161,6 +163,18 @@ def build_real_estate_service(database: Database, components: Components) -> Rea
         cursors=components.cursors,
         audit=AuditRepository(database, components.addresses),
         idempotency=build_idempotency(database, components),
+        photo_url=components.storage.url,
+        favorites=FavoriteRepository(database),
+    )
+
+
+def build_favorite_service(database: Database, components: Components) -> FavoriteService:
+    """The favourite use cases over one request's database."""
+    return FavoriteService(
+        uow=UnitOfWork(database),
+        favorites=FavoriteRepository(database),
+        listings=RealEstateRepository(database),
+        cursors=components.cursors,
         photo_url=components.storage.url,
     )
 

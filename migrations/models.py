@@ -3,6 +3,7 @@
 from app.core.config.db.base import Base
 from app.features.audit.model import AuditEvent
 from app.features.auth.model import AuthSession, RefreshToken
+from app.features.favorites.model import Favorite
 from app.features.idempotency.model import IdempotencyRecord
 from app.features.inquiries.model import Inquiry
 from app.features.photos.model import ListingPhoto, StorageDeletion
@@ -13,6 +14,7 @@ __all__ = [
     "AuditEvent",
     "AuthSession",
     "Base",
+    "Favorite",
     "IdempotencyRecord",
     "Inquiry",
     "ListingPhoto",

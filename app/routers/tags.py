@@ -39,8 +39,16 @@ OPENAPI_TAGS: list[dict[str, Any]] = [
         "outlive the listing; neither side's CPF or e-mail is ever shown.",
     },
     {
+        "name": "favorites",
+        "description": "A signed-in user's saved listings: save one they may see, remove it, "
+        "list them newest first. A listing deleted or unpublished since stays in the list, "
+        "shown as unavailable, with nothing of it but its id.",
+    },
+    {
         "name": "admin",
-        "description": "The append-only audit trail of security-relevant actions (admins only).",
+        "description": "Admins only: the append-only audit trail of security-relevant "
+        "actions, and moderation: every listing of any status, and taking a published one "
+        "down with a reason its owner sees.",
     },
     {
         "name": "media",

@@ -54,6 +54,11 @@ OPERATION_IDS = {
     ("delete", "/api/v1/users/me/sessions/{session_id}"): "endMySession",
     ("delete", "/api/v1/users/{user_id}/sessions"): "endUserSessions",
     ("get", "/api/v1/admin/audit-events"): "listAuditEvents",
+    ("put", "/api/v1/users/me/favorites/{listing_id}"): "addFavorite",
+    ("delete", "/api/v1/users/me/favorites/{listing_id}"): "removeFavorite",
+    ("get", "/api/v1/users/me/favorites"): "listMyFavorites",
+    ("get", "/api/v1/admin/real-estates"): "listAllRealEstates",
+    ("post", "/api/v1/admin/real-estates/{listing_id}/unpublish"): "unpublishRealEstate",
     ("get", "/health/live"): "checkLiveness",
     ("get", "/health/ready"): "checkReadiness",
     ("get", "/errors"): "listErrorCodes",
@@ -71,8 +76,9 @@ OPERATION_IDS = {
 # lowerCamelCase, a verb first, then what it acts on: `searchRealEstates`, `signUp`.
 OPERATION_ID = re.compile(r"^[a-z]+(?:[A-Z][a-z0-9]*)+$")
 VERBS = {
-    "archive", "change", "check", "create", "delete", "draft", "end", "get", "issue", "list",
-    "mark", "publish", "refresh", "search", "send", "sign", "update", "upload",
+    "add", "archive", "change", "check", "create", "delete", "draft", "end", "get", "issue",
+    "list", "mark", "publish", "refresh", "remove", "search", "send", "sign", "unpublish",
+    "update", "upload",
 }  # fmt: skip
 PUBLIC = {"signUp", "signIn", "issueToken", "refreshToken", "signOut"}
 PUBLIC |= {"checkLiveness", "checkReadiness"}

@@ -24,6 +24,7 @@ class AuditAction(StrEnum):
     ACCOUNT_DELETED = "user.deleted"
     SESSIONS_ENDED_BY_ADMIN = "sessions.ended_by_admin"
     LISTING_CHANGED_BY_ADMIN = "listing.changed_by_admin"
+    LISTING_UNPUBLISHED_BY_ADMIN = "listing.unpublished_by_admin"
 
 
 class AuditEvent(Base):

@@ -124,6 +124,11 @@ class RealEstate(Base):
         CheckConstraint("postal_code ~ '^[0-9]{8}$'", name="postal_code_digits"),
         CheckConstraint("(lat IS NULL) = (lng IS NULL)", name="location_complete"),
         CheckConstraint("(status = 'published') = (published_at IS NOT NULL)", name="published_at"),
+        # An admin's reason for unpublishing lives only on the draft it made (publishing
+        # clears it), so it never shows on a listing that others can see.
+        CheckConstraint(
+            "moderation_reason IS NULL OR status = 'draft'", name="moderation_reason_on_draft"
+        ),
         # One index per public sort; a backward scan serves the descending variant.
         _published_index("ix_real_estates_pub_published_at", "published_at", "id"),
         _published_index("ix_real_estates_pub_price", "price_cents", "id"),
@@ -160,6 +165,9 @@ class RealEstate(Base):
             postgresql_using="gist",
             postgresql_where=_PUBLISHED,
         ),
+        # The admins' list: every status, newest first, and its full text over all rows.
+        Index("ix_real_estates_created", "created_at", "id"),
+        Index("ix_real_estates_search_all", "search_vector", postgresql_using="gin"),
     )
 
     owner_id: Mapped[UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
@@ -192,6 +200,8 @@ class RealEstate(Base):
     )
     version: Mapped[int] = mapped_column(Integer, default=1)
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    # Why an admin sent the listing back to draft; cleared when it is published again.
+    moderation_reason: Mapped[str | None] = mapped_column(String(500), default=None)
     id: Mapped[UUID] = mapped_column(primary_key=True, default_factory=uuid4)
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default_factory=utcnow, server_default=func.now()

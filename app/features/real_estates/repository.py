@@ -10,6 +10,7 @@ from sqlalchemy import (
     ColumnElement,
     Float,
     Select,
+    Uuid,
     and_,
     bindparam,
     delete,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     tuple_,
     update,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 
 from app.core.config.db.database import Query
@@ -28,7 +30,7 @@ from app.core.config.db.keyset import keyset_after
 from app.core.errors.catalogue import UserNotFound
 from app.features.real_estates.exceptions import RealEstateNotFound
 from app.features.real_estates.model import PUBLISHED_ONLY, SEARCH_CONFIG, RealEstate
-from app.features.real_estates.search import ListingFilters, ListingSort
+from app.features.real_estates.search import AdminListingFilters, ListingFilters, ListingSort
 from app.features.shared.repository import Repository
 from app.features.shared.timestamps import utcnow
 
@@ -56,6 +58,12 @@ class RealEstateRepository(Repository):
         """Find a listing by id, whatever its status."""
         listing = await self._database.fetch_one(_BY_ID, {"id": listing_id})
         return Ok(listing) if listing is not None else Err(RealEstateNotFound())
+
+    async def summaries(self, listing_ids: Sequence[UUID]) -> list[RealEstate]:
+        """The listings of `listing_ids` that exist, any status, as lists show them (no photos)."""
+        if not listing_ids:
+            return []
+        return await self._database.fetch_all(_SUMMARIES, {"ids": list(listing_ids)})
 
     async def exists(self, listing_id: UUID) -> bool:
         """Whether the listing is in the database now (bypassing the session's cache)."""
@@ -133,6 +141,16 @@ class RealEstateRepository(Repository):
             values["after_key"], values["after_id"] = after
         return await self._database.fetch_all(query, values | {"limit": limit})
 
+    async def list_all(
+        self, filters: AdminListingFilters, *, after: tuple[Any, UUID] | None, limit: int
+    ) -> list[RealEstate]:
+        """Listings of any status matching `filters`, newest first (the admins' list)."""
+        values = filters.applied()
+        query = _admin_query(frozenset(values), after is not None)
+        if after is not None:
+            values["after_key"], values["after_id"] = after
+        return await self._database.fetch_all(query, values | {"limit": limit})
+
     async def list_by_owner(
         self, owner_id: UUID, *, after: tuple[Any, UUID] | None, limit: int
     ) -> list[RealEstate]:
@@ -149,6 +167,10 @@ _COLUMNS = [column for column in RealEstate.__table__.columns if column.key != "
 _BY_ID = Query.of(select(*_COLUMNS).where(RealEstate.id == bindparam("id")), RealEstate)
 # Lists show the cover alone: the photos' summary stays in the table.
 _LISTED = [column for column in _COLUMNS if column.key != "photos"]
+_SUMMARIES = Query.of(
+    select(*_LISTED).where(RealEstate.id == func.any(bindparam("ids", type_=ARRAY(Uuid)))),
+    RealEstate,
+)
 
 
 def _owned_query(*, after: bool) -> Query[RealEstate]:
@@ -251,6 +273,31 @@ def _distance() -> ColumnElement[float]:
 
 def _conditions(filters: Collection[str]) -> list[ColumnElement[bool]]:
     return [condition() for name, condition in _CONDITIONS.items() if name in filters]
+
+
+# The admins' filters, over every status: `q` is served by the GIN index over all rows.
+_ADMIN_CONDITIONS: dict[str, Callable[[], ColumnElement[bool]]] = {
+    "owner_id": lambda: RealEstate.owner_id == bindparam("owner_id"),
+    "status": lambda: RealEstate.status == bindparam("status"),
+    "q": _CONDITIONS["q"],
+    "created_from": lambda: RealEstate.created_at >= bindparam("created_from"),
+    "created_until": lambda: RealEstate.created_at < bindparam("created_until"),
+}
+
+
+def admin_query(filters: Collection[str], *, after: bool) -> Select[Any]:
+    """The SELECT behind the admins' list (any status, newest first), for the filters set."""
+    key = (RealEstate.created_at, RealEstate.id)
+    conditions = [condition() for name, condition in _ADMIN_CONDITIONS.items() if name in filters]
+    query = select(*_LISTED).where(*conditions)
+    if after:
+        query = query.where(tuple_(*key) < keyset_after(key))
+    return query.order_by(*(column.desc() for column in key)).limit(bindparam("limit"))
+
+
+@lru_cache(maxsize=64)
+def _admin_query(filters: frozenset[str], after: bool) -> Query[RealEstate]:
+    return Query.of(admin_query(filters, after=after), RealEstate)
 
 
 _OWN_FIRST, _OWN_AFTER = _owned_query(after=False), _owned_query(after=True)

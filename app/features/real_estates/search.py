@@ -1,11 +1,13 @@
 """The public search: its filters and sorts, as plain values."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
+from uuid import UUID
 
-from app.features.real_estates.model import PropertyKind, Purpose, State
+from app.features.real_estates.model import ListingStatus, PropertyKind, Purpose, State
 from app.features.shared.text import search_key
 
 _FOLDED = ("city", "neighborhood")
@@ -102,3 +104,29 @@ class ListingFilters:
         same search.
         """
         return {name: str(value) for name, value in self.applied().items()}
+
+
+@dataclass(frozen=True)
+class AdminListingFilters:
+    """Conditions of the admins' list of every listing; None means "any".
+
+    `q` is the search's full text, over listings of any status; `created_from` is
+    inclusive, `created_until` exclusive.
+    """
+
+    owner_id: UUID | None = None
+    status: ListingStatus | None = None
+    q: str | None = None
+    created_from: datetime | None = None
+    created_until: datetime | None = None
+
+    def applied(self) -> dict[str, Any]:
+        """The filters that are set, by name."""
+        return {name: value for name, value in vars(self).items() if value is not None}
+
+    def fingerprint(self) -> dict[str, str]:
+        """The filters as text, for binding cursors to them."""
+        return {
+            name: value.isoformat() if isinstance(value, datetime) else str(value)
+            for name, value in self.applied().items()
+        }

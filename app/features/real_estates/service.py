@@ -4,7 +4,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from result import Err, Ok, Result
@@ -23,7 +23,7 @@ from app.features.real_estates.exceptions import (
 )
 from app.features.real_estates.model import ListingStatus, RealEstate
 from app.features.real_estates.repository import RealEstateRepository
-from app.features.real_estates.search import ListingFilters, ListingSort
+from app.features.real_estates.search import AdminListingFilters, ListingFilters, ListingSort
 from app.features.shared.pagination import CursorCodec, Keyset, Page, page_scope
 from app.features.shared.timestamps import utcnow
 from app.features.shared.unit_of_work import UnitOfWork
@@ -32,6 +32,26 @@ from app.features.users.model import Role, User
 CreateError = UserNotFound | KeyProblem
 EditError = RealEstateNotFound | Forbidden | StaleVersion
 MoveError = EditError | InvalidStatusTransition
+
+
+class FavoriteCounts(Protocol):
+    """How many users saved a listing (the favourites feature answers)."""
+
+    async def count(self, listing_id: UUID) -> int:
+        """The number of users who saved `listing_id`."""
+        ...
+
+
+@dataclass(frozen=True)
+class ListingView:
+    """A listing as one viewer is shown it.
+
+    `favorite_count` (how many users saved it) is for its owner and admins only: None
+    for anyone else, and then never counted, so anonymous reads pay no extra query.
+    """
+
+    listing: RealEstate
+    favorite_count: int | None
 
 
 @dataclass(frozen=True)
@@ -46,6 +66,7 @@ class _Move:
 _PUBLISH = _Move("published", ListingStatus.DRAFT, ListingStatus.PUBLISHED)
 _ARCHIVE = _Move("archived", ListingStatus.PUBLISHED, ListingStatus.ARCHIVED)
 _DRAFT = _Move("returned to draft", ListingStatus.ARCHIVED, ListingStatus.DRAFT)
+_UNPUBLISH = _Move("unpublished", ListingStatus.PUBLISHED, ListingStatus.DRAFT)
 
 # How a cursor's serialised sort key is read back, by the column it sorts on.
 _KEY_PARSERS: dict[str, Callable[[str], Any]] = {
@@ -78,8 +99,10 @@ class RealEstateService:
         audit: AuditRepository,
         idempotency: Idempotency,
         photo_url: Callable[[str], str],
+        favorites: FavoriteCounts,
     ) -> None:
         self.photo_url = photo_url
+        self._favorites = favorites
         self._uow = uow
         self._idempotency = idempotency
         self._listings = listings
@@ -108,12 +131,12 @@ class RealEstateService:
 
     async def get(
         self, listing_id: UUID, viewer: User | None
-    ) -> Result[RealEstate, RealEstateNotFound]:
+    ) -> Result[ListingView, RealEstateNotFound]:
         """A listing, if `viewer` may see it: published ones, or their own, or any for admins."""
-        found = await self._listings.get(listing_id)
-        if isinstance(found, Ok) and not visible_to(found.ok_value, viewer):
-            return Err(RealEstateNotFound())
-        return found
+        found = await self._visible(listing_id, viewer)
+        if isinstance(found, Err):
+            return found
+        return Ok(await self._view(found.ok_value, viewer))
 
     async def update(
         self,
@@ -122,7 +145,7 @@ class RealEstateService:
         changes: ListingChanges,
         *,
         expected_versions: Collection[int] | None,
-    ) -> Result[RealEstate, EditError]:
+    ) -> Result[ListingView, EditError]:
         """Change fields of a listing the actor manages; a stale version changes nothing."""
         found = await self._managed(listing_id, actor)
         if isinstance(found, Err):
@@ -131,7 +154,7 @@ class RealEstateService:
             # Nothing to change: no new version, so the client's ETag stays valid.
             if not _matches(found.ok_value, expected_versions):
                 return Err(StaleVersion())
-            return found
+            return Ok(await self._view(found.ok_value, actor))
         return await self._write(
             found.ok_value,
             actor,
@@ -142,21 +165,40 @@ class RealEstateService:
 
     async def publish(
         self, listing_id: UUID, actor: User, *, expected_versions: Collection[int] | None
-    ) -> Result[RealEstate, MoveError]:
+    ) -> Result[ListingView, MoveError]:
         """Publish a draft: it becomes public and gets `published_at`."""
         return await self._move(listing_id, actor, _PUBLISH, expected_versions=expected_versions)
 
     async def archive(
         self, listing_id: UUID, actor: User, *, expected_versions: Collection[int] | None
-    ) -> Result[RealEstate, MoveError]:
+    ) -> Result[ListingView, MoveError]:
         """Archive a published listing: it leaves the public search."""
         return await self._move(listing_id, actor, _ARCHIVE, expected_versions=expected_versions)
 
     async def draft(
         self, listing_id: UUID, actor: User, *, expected_versions: Collection[int] | None
-    ) -> Result[RealEstate, MoveError]:
+    ) -> Result[ListingView, MoveError]:
         """Return an archived listing to draft, to edit and publish it again."""
         return await self._move(listing_id, actor, _DRAFT, expected_versions=expected_versions)
+
+    async def unpublish(
+        self,
+        listing_id: UUID,
+        admin: User,
+        reason: str,
+        *,
+        expected_versions: Collection[int] | None,
+    ) -> Result[ListingView, MoveError]:
+        """Send a published listing back to draft, with the admin's reason (admins only).
+
+        The reason is kept on the draft, shown to its owner and admins, and recorded in
+        the audit trail; publishing the listing again clears it.
+        """
+        if admin.role is not Role.ADMIN:
+            return Err(Forbidden("Only admins unpublish listings."))
+        return await self._move(
+            listing_id, admin, _UNPUBLISH, expected_versions=expected_versions, reason=reason
+        )
 
     async def delete(self, listing_id: UUID, actor: User) -> Result[None, EditError]:
         """Remove a listing the actor manages."""
@@ -181,6 +223,17 @@ class RealEstateService:
         )
         return Ok(self._cursors.page(rows, limit=limit, scope=scope, key=_keyset(sort.column)))
 
+    async def list_all(
+        self, filters: AdminListingFilters, *, limit: int, cursor: str | None
+    ) -> Result[Page[RealEstate], InvalidCursor]:
+        """Listings of any status and owner matching `filters`, newest first (for admins)."""
+        scope = page_scope("all_real_estates", **filters.fingerprint())
+        after = self._cursors.resume_after(cursor, scope=scope, parse_key=datetime.fromisoformat)
+        if isinstance(after, Err):
+            return after
+        rows = await self._listings.list_all(filters, after=after.ok_value, limit=limit + 1)
+        return Ok(self._cursors.page(rows, limit=limit, scope=scope, key=_keyset("created_at")))
+
     async def list_own(
         self, owner: User, *, limit: int, cursor: str | None
     ) -> Result[Page[RealEstate], InvalidCursor]:
@@ -192,8 +245,22 @@ class RealEstateService:
         rows = await self._listings.list_by_owner(owner.id, after=after.ok_value, limit=limit + 1)
         return Ok(self._cursors.page(rows, limit=limit, scope=scope, key=_keyset("created_at")))
 
+    async def _visible(
+        self, listing_id: UUID, viewer: User | None
+    ) -> Result[RealEstate, RealEstateNotFound]:
+        found = await self._listings.get(listing_id)
+        if isinstance(found, Ok) and not visible_to(found.ok_value, viewer):
+            return Err(RealEstateNotFound())
+        return found
+
+    async def _view(self, listing: RealEstate, viewer: User | None) -> ListingView:
+        # Counted only for those who manage the listing: nobody else is shown the count.
+        if not manages(viewer, listing):
+            return ListingView(listing, None)
+        return ListingView(listing, await self._favorites.count(listing.id))
+
     async def _managed(self, listing_id: UUID, actor: User) -> Result[RealEstate, EditError]:
-        found = await self.get(listing_id, actor)
+        found = await self._visible(listing_id, actor)
         if isinstance(found, Ok) and not manages(actor, found.ok_value):
             return Err(Forbidden("Only the listing's owner or an admin may change it."))
         return found
@@ -205,7 +272,8 @@ class RealEstateService:
         move: _Move,
         *,
         expected_versions: Collection[int] | None,
-    ) -> Result[RealEstate, MoveError]:
+        reason: str | None = None,
+    ) -> Result[ListingView, MoveError]:
         found = await self._managed(listing_id, actor)
         if isinstance(found, Err):
             return found
@@ -220,13 +288,17 @@ class RealEstateService:
                 )
             )
         published_at = utcnow() if move.target is ListingStatus.PUBLISHED else None
+        # Every move sets the moderation reason: an unpublishing admin's, or none (so
+        # publishing again clears it).
+        columns = {"status": move.target, "published_at": published_at, "moderation_reason": reason}
         # Pin the version the status was checked on, so a concurrent move cannot slip between.
         moved = await self._write(
             listing,
             actor,
-            {"status": move.target, "published_at": published_at},
-            change=move.target.value,
+            columns,
+            change=move.target.value if reason is None else move.done,
             expected_versions={listing.version},
+            reason=reason,
         )
         raced = isinstance(moved, Err) and isinstance(moved.err_value, StaleVersion)
         if raced and expected_versions is None:
@@ -242,7 +314,8 @@ class RealEstateService:
         *,
         change: str,
         expected_versions: Collection[int] | None,
-    ) -> Result[RealEstate, StaleVersion | RealEstateNotFound]:
+        reason: str | None = None,
+    ) -> Result[ListingView, StaleVersion | RealEstateNotFound]:
         updated = await self._listings.update_versioned(
             listing.id, columns, expected_versions=expected_versions
         )
@@ -251,9 +324,18 @@ class RealEstateService:
             if not await self._listings.exists(listing.id):
                 return Err(RealEstateNotFound())
             return Err(StaleVersion())
-        await self._audit_admin_action(actor, listing, change)
+        if reason is not None:
+            await self._audit.record(
+                AuditAction.LISTING_UNPUBLISHED_BY_ADMIN,
+                target=f"listing:{listing.id}",
+                actor_id=actor.id,
+                details={"owner_id": str(listing.owner_id), "reason": reason},
+            )
+        else:
+            await self._audit_admin_action(actor, listing, change)
+        view = await self._view(updated, actor)
         await self._uow.commit()
-        return Ok(updated)
+        return Ok(view)
 
     async def _audit_admin_action(self, actor: User, listing: RealEstate, change: str) -> None:
         """Record a change an admin makes to someone else's listing."""

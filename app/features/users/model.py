@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import UUID, uuid4
 
-from sqlalchemy import CheckConstraint, DateTime, Enum, Index, String, func
+from sqlalchemy import CheckConstraint, DateTime, Enum, Index, String, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.config.db.base import Base
@@ -27,6 +27,12 @@ class User(Base):
         CheckConstraint("char_length(name) BETWEEN 4 AND 120", name="name_length"),
         # Serves the admin's keyset-paginated list (sign-up order).
         Index("ix_users_created_at_id", "created_at", "id"),
+        # Serves the admin's search by name prefix, case-insensitively (LIKE 'ana%').
+        Index(
+            "ix_users_name_lower",
+            func.lower(text("name")),
+            postgresql_ops={"lower(name)": "text_pattern_ops"},
+        ),
     )
 
     name: Mapped[str] = mapped_column(String(120))

@@ -5,7 +5,7 @@ from datetime import datetime
 from uuid import UUID
 
 from result import Err, Ok, Result
-from sqlalchemy import select, tuple_
+from sqlalchemy import func, literal, select, tuple_
 from sqlalchemy.exc import IntegrityError
 
 from app.core.config.db.errors import violated_constraint
@@ -14,6 +14,7 @@ from app.features.shared.cpf import Cpf
 from app.features.shared.repository import Repository
 from app.features.users.exceptions import UserAlreadyExists, UserNotFound
 from app.features.users.model import Role, User
+from app.features.users.search import UserSearch
 
 _CONFLICTS = {
     "uq_users_cpf": "An account with this CPF already exists.",
@@ -66,12 +67,26 @@ class UserRepository(Repository):
         return len(admin_ids.all())
 
     async def list_page(
-        self, *, role: Role | None, after: tuple[datetime, UUID] | None, limit: int
+        self,
+        *,
+        role: Role | None,
+        after: tuple[datetime, UUID] | None,
+        limit: int,
+        search: UserSearch | None = None,
     ) -> Sequence[User]:
-        """Up to `limit` users in sign-up order, starting after the `(created_at, id)` key."""
+        """Up to `limit` users in sign-up order, starting after the `(created_at, id)` key.
+
+        `search` narrows them to one CPF (its unique index) or to a name prefix,
+        compared in lower case on both sides (`ix_users_name_lower`).
+        """
         query = select(User).order_by(User.created_at, User.id).limit(limit)
         if role is not None:
             query = query.where(User.role == role)
+        if search is not None and search.cpf is not None:
+            query = query.where(User.cpf == search.cpf)
+        elif search is not None and search.name_prefix is not None:
+            pattern = func.lower(literal(_escape_like(search.name_prefix))) + "%"
+            query = query.where(func.lower(User.name).like(pattern, escape="\\"))
         if after is not None:
             query = query.where(tuple_(User.created_at, User.id) > keyset(after))
         return (await self._session.scalars(query)).all()
@@ -90,3 +105,8 @@ class UserRepository(Repository):
                 return Err(UserAlreadyExists(_CONFLICTS[constraint]))
             raise
         return Ok(user)
+
+
+def _escape_like(text: str) -> str:
+    """`text` matched literally by LIKE: its wildcards and the escape character escaped."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -24,6 +24,7 @@ from app.features.users.exceptions import (
 from app.features.users.model import Role, User
 from app.features.users.passwords import PasswordPolicy
 from app.features.users.repository import UserRepository
+from app.features.users.search import UserSearch
 
 
 class UserChanges(TypedDict, total=False):
@@ -154,14 +155,24 @@ class UserService:
         return Ok(None)
 
     async def list_users(
-        self, *, role: Role | None, limit: int, cursor: str | None
+        self,
+        *,
+        role: Role | None,
+        limit: int,
+        cursor: str | None,
+        search: UserSearch | None = None,
     ) -> Result[Page[User], InvalidCursor]:
-        """A page of users in sign-up order, optionally only those with `role`."""
+        """A page of users in sign-up order, optionally only those with `role`, or `search`'s."""
+        # Without a search, the scope is what it always was: cursors already out stay good.
         scope = page_scope("users", role=role)
+        if search is not None:
+            scope = page_scope("users", role=role, q=search.fingerprint())
         after = self._cursors.resume_after(cursor, scope=scope, parse_key=datetime.fromisoformat)
         if isinstance(after, Err):
             return after
-        rows = await self._users.list_page(role=role, after=after.ok_value, limit=limit + 1)
+        rows = await self._users.list_page(
+            role=role, after=after.ok_value, limit=limit + 1, search=search
+        )
         return Ok(
             self._cursors.page(
                 rows, limit=limit, scope=scope, key=lambda user: (user.created_at, user.id)

@@ -2,8 +2,10 @@
 
 from fastapi import APIRouter, FastAPI
 
+from app.routers.v1.admin.moderation import router as moderation_router
 from app.routers.v1.admin.routes import router as admin_router
 from app.routers.v1.auth.routes import router as auth_router
+from app.routers.v1.favorites.routes import router as favorites_router
 from app.routers.v1.inquiries.routes import router as inquiries_router
 from app.routers.v1.photos.routes import router as photos_router
 from app.routers.v1.real_estates.routes import router as real_estates_router
@@ -16,9 +18,11 @@ PREFIX = "/api/v1"
 ROUTERS: tuple[APIRouter, ...] = (
     real_estates_router,
     users_router,
+    favorites_router,
     auth_router,
     sessions_router,
     admin_router,
+    moderation_router,
     photos_router,
     inquiries_router,
 )

@@ -27,7 +27,7 @@ async def list_audit_events(
 
     Recorded: sign-in failures reaching the limit, refresh-token reuse, password
     changes and resets, role changes, account deletions, sessions ended by admins,
-    and admins' changes to other people's listings.
+    admins' changes to other people's listings, and listings they unpublished.
     """
     page = await events.list_events(query.filters(), limit=query.limit, cursor=query.cursor)
     return AuditEventPage.of(ok_or_raise(page))

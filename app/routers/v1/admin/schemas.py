@@ -5,12 +5,22 @@ from datetime import datetime
 from typing import Annotated, Any, Self
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from app.features.audit.model import AuditAction, AuditEvent
 from app.features.audit.repository import AuditFilters
+from app.features.real_estates.model import ListingStatus
+from app.features.real_estates.search import AdminListingFilters
 from app.features.shared.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page
-from app.routers.v1.validation import CURSOR_DESCRIPTION, Cursor
+from app.routers.v1.validation import CURSOR_DESCRIPTION, Cursor, trimmed
 
 _RFC3339 = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})"
@@ -90,3 +100,60 @@ class AuditEventPage(BaseModel):
     def of(cls, page: Page[AuditEvent]) -> Self:
         """The view of a page of stored events."""
         return cls(items=[AuditEventRead.of(e) for e in page.items], next_cursor=page.next_cursor)
+
+
+class AdminListingQuery(BaseModel):
+    """Filters and page of the admins' list of every listing; every filter is optional."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    owner_id: UUID | None = Field(default=None, description="Only this user's listings.")
+    status: ListingStatus | None = Field(default=None, description="Only listings in this status.")
+    q: str | None = Field(
+        default=None,
+        max_length=200,
+        description="Full text over title, description, neighbourhood and city, as the "
+        "public search's `q` (Portuguese; case- and accent-insensitive), over any status.",
+    )
+    created_from: Instant | None = Field(
+        default=None, description="Registered at or after this instant."
+    )
+    created_until: Instant | None = Field(
+        default=None, description="Registered before this instant."
+    )
+    limit: int = Field(default=DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
+    cursor: Cursor | None = Field(default=None, description=CURSOR_DESCRIPTION)
+
+    @model_validator(mode="after")
+    def _range_in_order(self) -> Self:
+        if None not in (self.created_from, self.created_until) and (
+            self.created_from >= self.created_until  # type: ignore[operator]
+        ):
+            raise ValueError("created_from must be before created_until")
+        return self
+
+    def filters(self) -> AdminListingFilters:
+        """The filters, without the page."""
+        return AdminListingFilters(
+            **self.model_dump(exclude={"limit", "cursor"}, exclude_none=True)
+        )
+
+
+class UnpublishRequest(BaseModel):
+    """Why an admin takes a listing down: its owner reads it on the draft."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"reason": "As fotos mostram outro imóvel; envie fotos deste."}]
+        },
+    )
+
+    reason: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=10, max_length=500),
+        trimmed(10),
+        Field(
+            description="10 to 500 characters, shown to the owner and recorded in the audit trail."
+        ),
+    ]

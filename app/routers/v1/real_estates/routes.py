@@ -33,7 +33,7 @@ from app.features.real_estates.exceptions import (
     StaleVersion,
 )
 from app.features.real_estates.model import RealEstate
-from app.features.real_estates.service import MoveError, RealEstateService
+from app.features.real_estates.service import ListingView, MoveError, RealEstateService
 from app.features.users.model import User
 from app.routers.responses import JSONDocument
 from app.routers.v1.auth.dependencies import (
@@ -81,11 +81,9 @@ LISTING_LINKS = {
 SHOWS_LISTING = merge_responses(SENDS_ETAG, follows(200, LISTING_LINKS))
 
 
-def _one(
-    listing: RealEstate, url: PhotoUrl, *, status_code: int = 200, **headers: str
-) -> JSONDocument:
-    headers["ETag"] = etag(listing.version)
-    return JSONDocument(listing_document(listing, url), status_code=status_code, headers=headers)
+def _one(view: ListingView, url: PhotoUrl) -> JSONDocument:
+    document = listing_document(view.listing, url, favorite_count=view.favorite_count)
+    return JSONDocument(document, headers={"ETag": etag(view.listing.version)})
 
 
 @router.post(
@@ -121,7 +119,8 @@ async def create_real_estate(
 
 def _created(listing: RealEstate, *, url: PhotoUrl) -> StoredResponse:
     headers = {"Location": f"/api/v1{BASE}/{listing.id}", "ETag": etag(listing.version)}
-    document = listing_document(listing, url)
+    # A listing just registered is nobody's favourite yet; its owner is the one shown it.
+    document = listing_document(listing, url, favorite_count=0)
     return stored(document, status_code=status.HTTP_201_CREATED, headers=headers)
 
 
@@ -220,7 +219,7 @@ class _Move(Protocol):
         /,
         *,
         expected_versions: Collection[int] | None,
-    ) -> Result[RealEstate, MoveError]: ...
+    ) -> Result[ListingView, MoveError]: ...
 
 
 def _move_route(path: str, use_case: _Move, *, operation_id: str, summary: str) -> None:

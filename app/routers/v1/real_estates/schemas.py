@@ -285,12 +285,22 @@ class RealEstateSummary(BaseModel):
     distance_km: float | None = Field(
         description="Great-circle distance to the search's `near` point, in km; null otherwise.",
     )
+    moderation_reason: str | None = Field(
+        description="Why an admin sent the listing back to draft; null otherwise. Only a "
+        "draft carries one (publishing clears it), so only its owner and admins see it.",
+        examples=[None],
+    )
 
 
 class RealEstateRead(RealEstateSummary):
     """A listing as the API shows it, with its photos in order, the cover first."""
 
     photos: list[PhotoRead]
+    favorite_count: int | None = Field(
+        ge=0,
+        description="How many users saved the listing as a favourite: shown to its owner "
+        "and admins only, null for everyone else.",
+    )
 
 
 def _area(value: Decimal | None) -> float | None:
@@ -312,10 +322,16 @@ _COLUMNS = frozenset(column.key for column in RealEstate.__table__.columns) - {
 }
 
 
-def listing_document(listing: RealEstate, url: PhotoUrl) -> dict[str, Any]:
-    """A listing as `RealEstateRead` shows it, photos and all (see `summary_document`)."""
+def listing_document(
+    listing: RealEstate, url: PhotoUrl, *, favorite_count: int | None
+) -> dict[str, Any]:
+    """A listing as `RealEstateRead` shows it, photos and all (see `summary_document`).
+
+    `favorite_count` is None unless the viewer manages the listing.
+    """
     document = summary_document(listing, url)
     document["photos"] = [photo_document(entry, url) for entry in listing.photos]
+    document["favorite_count"] = favorite_count
     return document
 
 
@@ -360,6 +376,8 @@ def summary_document(listing: RealEstate, url: PhotoUrl) -> dict[str, Any]:
         "published_at": column["published_at"],
         "cover_thumbnail_url": url(cover) if (cover := column["cover_thumbnail_key"]) else None,
         "distance_km": _kilometres(vars(listing).get("distance_m")),
+        # Only drafts carry a reason (a constraint), and drafts are shown to managers only.
+        "moderation_reason": column["moderation_reason"],
     }
 
 

@@ -4,6 +4,7 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
+from pydantic import AfterValidator
 
 from app.core.errors.catalogue import InvalidCursor
 from app.core.errors.openapi import problem_responses
@@ -18,6 +19,7 @@ from app.features.users.exceptions import (
     UserNotFound,
 )
 from app.features.users.model import Role
+from app.features.users.search import UserSearch
 from app.routers.responses import JSONDocument
 from app.routers.v1.auth.dependencies import (
     ADMIN_PROBLEMS,
@@ -41,6 +43,12 @@ from app.routers.v1.users.schemas import (
 from app.routers.v1.validation import CURSOR_DESCRIPTION, Cursor
 
 router = APIRouter(prefix="/users", tags=["users"])
+
+
+def _user_search(value: str) -> str:
+    # Refuses (422) a `q` with digits that are not a valid CPF; the route reads it again.
+    UserSearch.parse(value)
+    return value
 
 
 @router.post(
@@ -146,11 +154,23 @@ async def list_users(
     _admin: AdminDep,
     users: UserServiceDep,
     role: Annotated[Role | None, Query(description="Only users with this role.")] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            description="A name prefix (case-insensitive; accents must match), or a CPF in "
+            "any format (`529.982.247-25`, `52998224725`): a `q` with a digit is read as a "
+            "CPF, and refused (422) unless it is a valid one.",
+            min_length=1,
+            max_length=120,
+        ),
+        AfterValidator(_user_search),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
     cursor: Annotated[Cursor | None, Query(description=CURSOR_DESCRIPTION)] = None,
 ) -> UserPage:
-    """Users in sign-up order, a page at a time (admins only)."""
-    page = ok_or_raise(await users.list_users(role=role, limit=limit, cursor=cursor))
+    """Users in sign-up order, a page at a time (admins only); `q` finds them by name or CPF."""
+    search = UserSearch.parse(q) if q is not None else None
+    page = ok_or_raise(await users.list_users(role=role, limit=limit, cursor=cursor, search=search))
     return UserPage(
         items=[UserRead.model_validate(user) for user in page.items],
         next_cursor=page.next_cursor,

@@ -44,17 +44,23 @@ PHOTO = {
         {"status": ListingStatus.DRAFT, "lat": None, "lng": None, "complement": None},
         {"area_m2": Decimal("1234.50"), "built_area_m2": Decimal("99.99"), "iptu_cents": 120_00},
         {"photos": [PHOTO, {**PHOTO, "position": 1}], "cover_thumbnail_key": "k/c.webp"},
+        {"status": ListingStatus.DRAFT, "moderation_reason": "Fotos de outro imóvel."},
     ],
-    ids=["published", "draft-without-location", "areas-and-fees", "with-photos"],
+    ids=["published", "draft-without-location", "areas-and-fees", "with-photos", "moderated"],
 )
+@pytest.mark.parametrize("favorite_count", [None, 0, 7], ids=["not-managed", "none", "seven"])
 async def test_a_listing_document_is_what_the_read_model_serialises(
-    re_make_listing: MakeListing, re_repository: Any, overrides: dict[str, Any]
+    re_make_listing: MakeListing,
+    re_repository: Any,
+    overrides: dict[str, Any],
+    favorite_count: int | None,
 ) -> None:
     stored = (await re_repository.get((await re_make_listing(**overrides)).id)).unwrap()
 
-    body = _body(listing_document(stored, url))
+    document = listing_document(stored, url, favorite_count=favorite_count)
+    body = _body(document)
 
-    expected = RealEstateRead.model_validate(listing_document(stored, url)).model_dump(mode="json")
+    expected = RealEstateRead.model_validate(document).model_dump(mode="json")
     assert body == expected
     assert list(body) == list(RealEstateRead.model_fields)
     assert body["id"] == str(stored.id)
@@ -71,6 +77,8 @@ async def test_a_listing_document_is_what_the_read_model_serialises(
     ]
     cover = stored.cover_thumbnail_key
     assert body["cover_thumbnail_url"] == (url(cover) if cover else None)
+    assert body["favorite_count"] == favorite_count
+    assert body["moderation_reason"] == stored.moderation_reason
 
 
 async def test_a_page_document_is_what_the_page_model_serialises(

@@ -21,6 +21,7 @@ from app.features.real_estates.model import ListingStatus, PropertyKind, Purpose
 from app.features.real_estates.repository import RealEstateRepository
 from app.features.real_estates.search import BoundingBox, Circle, ListingFilters, ListingSort
 from app.features.users.model import User
+from tests.conftest import MakeUser
 from tests.features.real_estates.v1.conftest import START, new_listing
 
 CITIES = [
@@ -172,9 +173,13 @@ async def test_list_by_owner_reads_listings_through_the_owner_index(
     session: AsyncSession,
     re_repository: RealEstateRepository,
     re_owner: User,
+    make_user: MakeUser,
     re_statements: list[tuple[str, Any]],
 ) -> None:
+    # Several owners, as in life: with one alone, any index on created_at serves as well.
     await populate(session, re_owner)
+    for name in ("Second Owner", "Third Owner"):
+        await populate(session, await make_user(name=name))
     await asyncio.sleep(0)  # let the driver report what came before
     re_statements.clear()
     await re_repository.list_by_owner(re_owner.id, after=None, limit=20)

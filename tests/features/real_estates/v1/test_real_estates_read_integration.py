@@ -19,7 +19,9 @@ async def test_get_shows_a_published_listing_to_anyone_with_its_etag(
 
     assert response.status_code == 200, response.text
     assert response.headers["etag"] == '"2"'
-    assert response.json() == published
+    # The same document, but for the count of favourites: shown to its managers only.
+    assert response.json() == {**published, "favorite_count": None}
+    assert published["favorite_count"] == 0
     assert (response.json()["status"], response.json()["version"]) == ("published", 2)
 
 

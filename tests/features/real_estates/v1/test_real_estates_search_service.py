@@ -13,6 +13,7 @@ from app.core.config.client import ClientAddresses
 from app.core.config.db.database import Database
 from app.core.errors.catalogue import InvalidCursor
 from app.features.audit.repository import AuditRepository
+from app.features.favorites.repository import FavoriteRepository
 from app.features.real_estates.model import ListingStatus, RealEstate
 from app.features.real_estates.repository import RealEstateRepository
 from app.features.real_estates.search import ListingFilters, ListingSort
@@ -140,6 +141,7 @@ async def test_search_refuses_an_expired_cursor(
         audit=AuditRepository(Database.over(session), ClientAddresses()),
         idempotency=build_idempotency(Database.over(session), components),
         photo_url=components.storage.url,
+        favorites=FavoriteRepository(Database.over(session)),
     )
     cursor = await price_cursor(service, re_make_listing)
     now[0] += 61

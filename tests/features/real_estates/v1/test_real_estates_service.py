@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from app.core.config.db.database import Database
 from app.core.errors.catalogue import Forbidden
 from app.features.audit.repository import AuditRepository
+from app.features.favorites.repository import FavoriteRepository
 from app.features.real_estates.commands import ListingChanges
 from app.features.real_estates.exceptions import (
     InvalidStatusTransition,
@@ -21,7 +22,7 @@ from app.features.real_estates.exceptions import (
 )
 from app.features.real_estates.model import ListingStatus, RealEstate
 from app.features.real_estates.repository import RealEstateRepository
-from app.features.real_estates.service import RealEstateService
+from app.features.real_estates.service import ListingView, RealEstateService
 from app.features.shared.unit_of_work import UnitOfWork
 from app.features.users.model import User
 from app.wiring import Components, build_idempotency
@@ -72,7 +73,9 @@ async def test_get_shows_published_listings_to_anyone_and_others_to_managers_onl
     found = await re_service.get(listing.id, who)
 
     visible = status is ListingStatus.PUBLISHED or viewer in ("owner", "admin")
-    assert found == (Ok(listing) if visible else Err(RealEstateNotFound()))
+    # The favourites count is its managers' only, and counted for nobody else.
+    count = 0 if viewer in ("owner", "admin") else None
+    assert found == (Ok(ListingView(listing, count)) if visible else Err(RealEstateNotFound()))
 
 
 @pytest.mark.parametrize(
@@ -266,15 +269,42 @@ async def test_concurrent_updates_with_the_same_version_let_exactly_one_win(
                 audit=AuditRepository(database, components.addresses),
                 idempotency=build_idempotency(database, components),
                 photo_url=components.storage.url,
+                favorites=FavoriteRepository(database),
             )
             return await service.update(listing.id, owner, {"title": title}, expected_versions={1})
 
     async with asyncio.timeout(60):
         results = await asyncio.gather(edit("Alpha"), edit("Beta"))
 
-    winners = [result.ok_value.title for result in results if isinstance(result, Ok)]
+    winners = [result.ok_value.listing.title for result in results if isinstance(result, Ok)]
     assert len(winners) == 1
     assert [result for result in results if isinstance(result, Err)] == [Err(StaleVersion())]
     async with AsyncSession(engine) as check:
         row = await stored(check, listing.id, RealEstate.title, RealEstate.version)
     assert row == (winners[0], 2)
+
+
+@pytest.mark.parametrize("viewer", ["nobody", "other", "owner", "admin"])
+async def test_get_counts_favourites_only_for_managers_in_one_more_statement(
+    re_service: RealEstateService,
+    re_make_listing: MakeListing,
+    re_actor: Actor,
+    re_statements: list[tuple[str, Any]],
+    viewer: str,
+) -> None:
+    listing = await re_make_listing()
+    who = await re_actor(viewer)
+    await asyncio.sleep(0)  # let the driver report what came before
+    re_statements.clear()
+
+    await re_service.get(listing.id, who)
+    await asyncio.sleep(0)  # the driver reports statements on the next loop turn
+
+    # Savepoints of the test's own transaction aside; the driver reports its reads late,
+    # so the order of the two kinds is not the order they were sent in.
+    statements = [sql for sql, _ in re_statements if "SAVEPOINT" not in sql]
+    reads = [sql for sql in statements if sql.startswith("SELECT real_estates.")]
+    counts = [sql for sql in statements if "count(*)" in sql and "FROM favorites" in sql]
+    assert len(reads) == 1
+    assert len(counts) == (1 if viewer in ("owner", "admin") else 0)
+    assert len(statements) == len(reads) + len(counts)

@@ -8,9 +8,11 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.features.auth.model import AuthSession
+from app.features.shared.cpf import Cpf
 from app.features.users.exceptions import UserAlreadyExists, UserNotFound
 from app.features.users.model import Role, User
 from app.features.users.repository import UserRepository
+from app.features.users.search import UserSearch
 from tests.conftest import cpf_from_seed
 
 START = datetime(2024, 1, 1, tzinfo=UTC)
@@ -221,3 +223,25 @@ async def test_list_page_breaks_created_at_ties_by_id_when_resuming(
     page = await user_repository.list_page(role=None, after=(START, ordered[0].id), limit=10)
 
     assert [user.id for user in page] == [ordered[1].id, ordered[2].id]
+
+
+async def test_list_page_finds_a_name_prefix_in_any_case_or_one_cpf(
+    user_repository: UserRepository, session: AsyncSession
+) -> None:
+    users = await add_all(user_repository, *(new_user(seed) for seed in (1, 2, 3)))
+    users[0].name, users[1].name, users[2].name = "Ana Souza", "ANABELA Reis", "Mariana"
+    await session.flush()
+
+    by_name = await user_repository.list_page(
+        role=None, after=None, limit=10, search=UserSearch(name_prefix="anA")
+    )
+    by_cpf = await user_repository.list_page(
+        role=None, after=None, limit=10, search=UserSearch(cpf=Cpf(users[2].cpf))
+    )
+    wildcard = await user_repository.list_page(
+        role=None, after=None, limit=10, search=UserSearch(name_prefix="%a")
+    )
+
+    assert [user.name for user in by_name] == ["Ana Souza", "ANABELA Reis"]
+    assert [user.id for user in by_cpf] == [users[2].id]
+    assert wildcard == []

@@ -17,6 +17,7 @@ from app.features.users.exceptions import (
     UserNotFound,
 )
 from app.features.users.model import Role, User
+from app.features.users.search import UserSearch
 from app.features.users.service import AdminOutcome, UserService
 from app.wiring import Components
 from tests.conftest import PASSWORD, MakeUser, cpf_from_seed
@@ -340,3 +341,22 @@ async def test_list_users_refuses_unusable_cursors(
     assert isinstance(result, Err)
     assert isinstance(result.err_value, InvalidCursor)
     assert result.err_value.code == "INVALID_CURSOR"
+
+
+async def test_list_users_binds_cursors_to_the_search(
+    user_service: UserService, make_user: MakeUser
+) -> None:
+    for name in ("Ana Souza", "Anabela Reis", "Bruno Ana"):
+        await make_user(name=name)
+    search = UserSearch(name_prefix="ana")
+
+    first = (await user_service.list_users(role=None, limit=1, cursor=None, search=search)).unwrap()
+    rest = await user_service.list_users(
+        role=None, limit=5, cursor=first.next_cursor, search=search
+    )
+    unsearched = await user_service.list_users(role=None, limit=5, cursor=first.next_cursor)
+
+    assert [user.name for user in first.items] == ["Ana Souza"]
+    assert [user.name for user in rest.unwrap().items] == ["Anabela Reis"]
+    assert isinstance(unsearched, Err)
+    assert isinstance(unsearched.err_value, InvalidCursor)

@@ -1,0 +1,1 @@
+"""Favourite routes: a signed-in user saves listings and lists them."""
