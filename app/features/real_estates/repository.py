@@ -139,7 +139,28 @@ class RealEstateRepository(Repository):
         query = _search_query(frozenset(values), sort, after is not None)
         if after is not None:
             values["after_key"], values["after_id"] = after
-        return await self._database.fetch_all(query, values | {"limit": limit})
+        rows = await self._database.fetch_all(query, values | {"limit": limit})
+        if sort is not ListingSort.DISTANCE:
+            return rows
+        return await self._with_whole_last_tie(rows, values, after=after is not None, limit=limit)
+
+    async def _with_whole_last_tie(
+        self, rows: list[RealEstate], values: dict[str, Any], *, after: bool, limit: int
+    ) -> list[RealEstate]:
+        """Nearest-first rows in (distance, id) order, ties at the cut complete.
+
+        The index hands rows out nearest first but cannot break ties by id; listings
+        at the same distance (one building) come in any order. When the rows fetched
+        end inside such a tie, the whole tie is read, by id, so that every page cuts
+        it at the same place.
+        """
+        rows.sort(key=lambda row: (row.distance_m, row.id))  # type: ignore[attr-defined]
+        if len(rows) < max(limit, 2) or rows[-1].distance_m != rows[-2].distance_m:  # type: ignore[attr-defined]
+            return rows
+        tied = rows[-1].distance_m  # type: ignore[attr-defined]
+        query = _tie_query(frozenset(values), after)
+        tie = await self._database.fetch_all(query, values | {"tie": tied, "limit": limit})
+        return ([row for row in rows if row.distance_m < tied] + tie)[:limit]  # type: ignore[attr-defined]
 
     async def list_all(
         self, filters: AdminListingFilters, *, after: tuple[Any, UUID] | None, limit: int
@@ -202,8 +223,20 @@ def search_query(filters: Collection[str], sort: ListingSort, *, after: bool) ->
         query = query.where(
             position < keyset_after(key) if sort.descending else position > keyset_after(key)
         )
+    if sort is ListingSort.DISTANCE:
+        # Distance alone: the GiST index then hands rows out nearest first and the scan
+        # stops at the limit; ties are put in id order afterwards (see search()).
+        return query.order_by(key[0]).limit(bindparam("limit"))
     order = [column.desc() if sort.descending else column.asc() for column in key]
     return query.order_by(*order).limit(bindparam("limit"))
+
+
+@lru_cache(maxsize=256)
+def _tie_query(filters: frozenset[str], after: bool) -> Query[RealEstate]:
+    """The listings at exactly the distance `tie` (after the keyset position), by id."""
+    query = search_query(filters, ListingSort.DISTANCE, after=after)
+    tied = query.where(_distance() == bindparam("tie", type_=Float))
+    return Query.of(tied.order_by(None).order_by(RealEstate.id), RealEstate)
 
 
 @lru_cache(maxsize=1024)

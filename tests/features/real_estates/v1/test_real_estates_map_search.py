@@ -183,3 +183,21 @@ async def test_malformed_map_filters_are_refused(
     response = await client.get(BASE, params=params)
 
     assert_problem(response, 422, "VALIDATION_ERROR", BASE)
+
+
+async def test_listings_at_the_same_distance_are_paged_once_each_by_id(
+    client: httpx.AsyncClient, re_owner_token: str
+) -> None:
+    building = {"lat": -23.56, "lng": -46.65}  # five listings in one building
+    made = [
+        await create_listing(client, re_owner_token, "publish", location=building) for _ in range(5)
+    ]
+    nearer = await create_listing(
+        client, re_owner_token, "publish", location={"lat": -23.5506, "lng": -46.6334}
+    )
+
+    found = await walk(client, {"near": f"{SE[0]},{SE[1]}", "radius_km": 5, "sort": "distance"})
+
+    tied = sorted(listing["id"] for listing in made)
+    assert [item["id"] for item in found] == [nearer["id"], *tied]
+    assert len({item["distance_km"] for item in found[1:]}) == 1
