@@ -35,7 +35,10 @@ class PhotoUpload(BaseModel):
 class PhotoUpdate(BaseModel):
     """Move a photo: to a position, or to the front as the listing's cover."""
 
-    model_config = {"extra": "forbid"}
+    model_config = {
+        "extra": "forbid",
+        "json_schema_extra": {"examples": [{"cover": True}, {"position": 2}]},
+    }
 
     position: int | None = Field(default=None, ge=0, le=29)
     cover: bool = Field(default=False, description="True makes this photo the cover (position 0).")
