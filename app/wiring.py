@@ -38,6 +38,8 @@ from app.features.photos.repository import PhotoRepository
 from app.features.photos.service import PhotoService
 from app.features.real_estates.repository import RealEstateRepository
 from app.features.real_estates.service import RealEstateService
+from app.features.saved_searches.repository import SavedSearchRepository
+from app.features.saved_searches.service import SavedSearchService
 from app.features.shared.pagination import CursorCodec
 from app.features.shared.unit_of_work import UnitOfWork
 from app.features.shared.utils.password_hasher import PasswordHasher
@@ -216,3 +218,14 @@ async def purge_stored_objects(
         return await build_photo_service(database, components).purge_due()
     finally:
         await database.close()
+
+
+def build_saved_search_service(database: Database, components: Components) -> SavedSearchService:
+    """The saved-search use cases over one request's database."""
+    return SavedSearchService(
+        uow=UnitOfWork(database),
+        searches=SavedSearchRepository(database),
+        listings=RealEstateRepository(database),
+        listing_search=build_real_estate_service(database, components),
+        cursors=components.cursors,
+    )

@@ -8,6 +8,7 @@ from app.features.idempotency.model import IdempotencyRecord
 from app.features.inquiries.model import Inquiry
 from app.features.photos.model import ListingPhoto, StorageDeletion
 from app.features.real_estates.model import RealEstate
+from app.features.saved_searches.model import SavedSearch
 from app.features.users.model import User
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "ListingPhoto",
     "RealEstate",
     "RefreshToken",
+    "SavedSearch",
     "StorageDeletion",
     "User",
 ]

@@ -45,6 +45,12 @@ OPENAPI_TAGS: list[dict[str, Any]] = [
         "shown as unavailable, with nothing of it but its id.",
     },
     {
+        "name": "saved-searches",
+        "description": "A signed-in user keeps searches (the criteria of `GET /real-estates`, "
+        "under a name), runs them again, and sees how many listings were published for each "
+        "since they last looked (`new_count`).",
+    },
+    {
         "name": "admin",
         "description": "Admins only: the append-only audit trail of security-relevant "
         "actions, and moderation: every listing of any status, and taking a published one "

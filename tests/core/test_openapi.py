@@ -72,13 +72,18 @@ OPERATION_IDS = {
     ("get", "/api/v1/users/me/inquiries/received"): "listReceivedInquiries",
     ("get", "/api/v1/users/me/inquiries/sent"): "listSentInquiries",
     ("post", "/api/v1/users/me/inquiries/received/{inquiry_id}/read"): "markInquiryRead",
+    ("post", "/api/v1/users/me/saved-searches"): "saveSearch",
+    ("get", "/api/v1/users/me/saved-searches"): "listMySavedSearches",
+    ("patch", "/api/v1/users/me/saved-searches/{search_id}"): "renameSavedSearch",
+    ("delete", "/api/v1/users/me/saved-searches/{search_id}"): "deleteSavedSearch",
+    ("get", "/api/v1/users/me/saved-searches/{search_id}/matches"): "listSavedSearchMatches",
 }
 # lowerCamelCase, a verb first, then what it acts on: `searchRealEstates`, `signUp`.
 OPERATION_ID = re.compile(r"^[a-z]+(?:[A-Z][a-z0-9]*)+$")
 VERBS = {
     "add", "archive", "change", "check", "create", "delete", "draft", "end", "get", "issue",
-    "list", "mark", "publish", "refresh", "remove", "search", "send", "sign", "unpublish",
-    "update", "upload",
+    "list", "mark", "publish", "refresh", "remove", "rename", "save", "search", "send", "sign",
+    "unpublish", "update", "upload",
 }  # fmt: skip
 PUBLIC = {"signUp", "signIn", "issueToken", "refreshToken", "signOut"}
 PUBLIC |= {"checkLiveness", "checkReadiness"}

@@ -425,6 +425,26 @@ class OwnListing(BaseError):
     feature = "inquiries"
 
 
+class SavedSearchNotFound(BaseError):
+    """Saved search not found."""
+
+    code = "SAVED_SEARCH_NOT_FOUND"
+    status = 404
+    title = "Saved search not found"
+    description = "You have no saved search with this id."
+    feature = "saved_searches"
+
+
+class TooManySavedSearches(BaseError):
+    """Too many saved searches."""
+
+    code = "TOO_MANY_SAVED_SEARCHES"
+    status = 409
+    title = "Too many saved searches"
+    description = "You already keep as many saved searches as you may (50). Delete one before saving another."
+    feature = "saved_searches"
+
+
 CATALOGUE: dict[str, type[BaseError]] = {
     BadRequest.code: BadRequest,
     NotAuthenticated.code: NotAuthenticated,
@@ -468,4 +488,6 @@ CATALOGUE: dict[str, type[BaseError]] = {
     InquiryNotFound.code: InquiryNotFound,
     InquiryExists.code: InquiryExists,
     OwnListing.code: OwnListing,
+    SavedSearchNotFound.code: SavedSearchNotFound,
+    TooManySavedSearches.code: TooManySavedSearches,
 }

@@ -1,6 +1,7 @@
 """Data access for real-estate listings."""
 
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 from uuid import UUID
@@ -143,6 +144,20 @@ class RealEstateRepository(Repository):
         if sort is not ListingSort.DISTANCE:
             return rows
         return await self._with_whole_last_tie(rows, values, after=after is not None, limit=limit)
+
+    async def count_published_since(self, filters: ListingFilters, since: datetime) -> int:
+        """How many listings matching `filters` were published after `since` (by index)."""
+        values = filters.applied()
+        query = (
+            select(func.count())
+            .select_from(RealEstate)
+            .where(
+                PUBLISHED_ONLY,
+                RealEstate.published_at > since,
+                *_conditions(frozenset(values)),
+            )
+        )
+        return int(await self._session.scalar(query, values) or 0)
 
     async def _with_whole_last_tie(
         self, rows: list[RealEstate], values: dict[str, Any], *, after: bool, limit: int

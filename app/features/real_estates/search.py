@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, Self
 from uuid import UUID
 
 from app.features.real_estates.model import ListingStatus, PropertyKind, Purpose, State
@@ -97,6 +97,29 @@ class ListingFilters:
                 values.update({f"{name}_{part}": v for part, v in vars(values.pop(name)).items()})
         return values
 
+    def criteria(self) -> dict[str, Any]:
+        """The filters that are set, as JSON-ready values (to store; `from_criteria` reads)."""
+        values: dict[str, Any] = {}
+        for name, value in vars(self).items():
+            if isinstance(value, BoundingBox | Circle):
+                values[name] = vars(value)
+            elif isinstance(value, Decimal | StrEnum):
+                values[name] = str(value)
+            elif value is not None:
+                values[name] = value
+        return values
+
+    @classmethod
+    def from_criteria(cls, criteria: dict[str, Any]) -> Self:
+        """The filters `criteria()` wrote."""
+        values = dict(criteria)
+        for name, kind in _TYPED.items():
+            if name in values:
+                values[name] = (
+                    kind(**values[name]) if isinstance(values[name], dict) else kind(values[name])
+                )
+        return cls(**values)
+
     def fingerprint(self) -> dict[str, str]:
         """The filters as the query applies them, for binding cursors to them.
 
@@ -130,3 +153,15 @@ class AdminListingFilters:
             name: value.isoformat() if isinstance(value, datetime) else str(value)
             for name, value in self.applied().items()
         }
+
+
+# How stored criteria become typed values again (the rest are JSON's own types).
+_TYPED: dict[str, Any] = {
+    "state": State,
+    "kind": PropertyKind,
+    "purpose": Purpose,
+    "min_area": Decimal,
+    "max_area": Decimal,
+    "bbox": BoundingBox,
+    "near": Circle,
+}

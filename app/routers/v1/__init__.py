@@ -9,6 +9,7 @@ from app.routers.v1.favorites.routes import router as favorites_router
 from app.routers.v1.inquiries.routes import router as inquiries_router
 from app.routers.v1.photos.routes import router as photos_router
 from app.routers.v1.real_estates.routes import router as real_estates_router
+from app.routers.v1.saved_searches.routes import router as saved_searches_router
 from app.routers.v1.sessions.routes import router as sessions_router
 from app.routers.v1.users.routes import router as users_router
 
@@ -25,6 +26,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     moderation_router,
     photos_router,
     inquiries_router,
+    saved_searches_router,
 )
 
 

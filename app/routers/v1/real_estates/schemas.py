@@ -421,7 +421,7 @@ MIN_RADIUS_KM = 0.01
 MAX_RADIUS_KM = 100
 
 
-class SearchParams(PageParams):
+class SearchCriteria(_Strict):
     """Filters and order of the public search. Prices in centavos, areas in m²."""
 
     q: str | None = Field(
@@ -497,6 +497,10 @@ class SearchParams(PageParams):
             lat, lng = _numbers(self.near)
             circle = Circle(lat=lat, lng=lng, radius_km=self.radius_km)
         return ListingFilters(**plain, bbox=box, near=circle)
+
+
+class SearchParams(PageParams, SearchCriteria):
+    """The public search's query: its criteria, and which page."""
 
 
 def _numbers(text: str) -> list[float]:
