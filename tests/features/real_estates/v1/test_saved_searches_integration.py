@@ -4,12 +4,12 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.features.saved_searches import service as saved_search_service
 from app.features.saved_searches.model import SavedSearch
-from tests.conftest import assert_problem, bearer
+from tests.conftest import PASSWORD, assert_problem, bearer
 from tests.features.real_estates.v1.conftest import BASE, create_listing
 
 SAVED = "/api/v1/users/me/saved-searches"
@@ -170,3 +170,19 @@ async def test_at_most_the_limit_of_saved_searches(
     refused = await save(client, re_owner_token)
 
     assert_problem(refused, 409, "TOO_MANY_SAVED_SEARCHES", SAVED)
+
+
+async def test_saved_searches_go_with_their_users_account(
+    client: httpx.AsyncClient, session: AsyncSession, re_owner_token: str
+) -> None:
+    await save(client, re_owner_token)
+
+    deleted = await client.request(
+        "DELETE",
+        "/api/v1/users/me",
+        headers=bearer(re_owner_token),
+        json={"password": PASSWORD},
+    )
+
+    assert deleted.status_code == 204, deleted.text
+    assert await session.scalar(select(func.count()).select_from(SavedSearch)) == 0
