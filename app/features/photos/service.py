@@ -206,7 +206,7 @@ class PhotoService:
         ordered.remove(photo)
         await self._photos.save_order(listing_id, ordered)
         await self._uow.commit()
-        await self.purge_due()
+        await self._remove_now([photo.original_key, photo.web_key, photo.thumbnail_key])
         return Ok(None)
 
     async def purge_due(self, *, batch: int = 500) -> int:
@@ -281,6 +281,18 @@ class PhotoService:
             retry = {"Retry-After": str(STORAGE_RETRY_AFTER_SECONDS)}
             return Err(StorageUnavailable(headers=retry))
         return Ok(None)
+
+    async def _remove_now(self, keys: list[str]) -> None:
+        """Remove a deleted photo's objects at once; if the store fails, the queue keeps them.
+
+        Only these keys: draining the rest of the queue is the background job's work.
+        """
+        try:
+            await self._storage.delete(keys)
+        except StorageUnavailableError:  # logged by the storage
+            return
+        await self._photos.unqueue(keys)
+        await self._uow.commit()
 
     async def _discard(self, keys: list[str]) -> None:
         """Remove objects no row will use; if the store fails, the queue still has them."""
