@@ -224,11 +224,13 @@ class Database:
     async def _adopt(self, instances: Sequence[Model]) -> list[Model]:
         if self._read_engine is not None:
             return list(instances)
+        if not instances:
+            return []
         session = self.session
         adopted = []
+        mapped = set(class_mapper(type(instances[0])).attrs.keys())  # one model per query
         for instance in instances:
             # Values the query computed (a distance...) are no columns: merge would drop them.
-            mapped = class_mapper(type(instance)).attrs.keys()
             computed = {key: value for key, value in vars(instance).items() if key not in mapped}
             computed.pop("_sa_instance_state", None)
             make_transient_to_detached(instance)
